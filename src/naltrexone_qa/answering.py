@@ -1,0 +1,161 @@
+"""The extractive answerer: pick the best verbatim sentences, or abstain.
+
+Candidates are the quotable sentences of the top chunks plus the nearest
+sentences by vector. Each is scored on three signals a reviewer can check:
+dense similarity to the question, how much of the question's rarer vocabulary
+it contains (IDF-weighted), and how well its chunk was retrieved. Whether to
+answer at all is decided by a calibrated confidence over the best dense match
+and the question's coverage by the retrieved text, so a question whose key
+words never occur in the corpus ("price", "router") abstains.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Optional, Sequence
+
+import numpy as np
+
+from .index_store import LoadedIndex
+from .models import Sentence
+from .retrieval import Hit
+from .text import tokenize
+
+MAX_SENTENCES = 4
+W_DENSE, W_LEX, W_CHUNK = 0.55, 0.30, 0.15
+RELATIVE_KEEP = 0.82
+REDUNDANT_COS = 0.86
+
+
+@dataclass
+class Candidate:
+    """A sentence that might be quoted, with the signals that scored it."""
+
+    sentence: Sentence
+    dense: float
+    lexical: float
+    chunk: float
+    score: float
+
+
+@dataclass
+class Selection:
+    """The chosen sentences, the evidence pool and the decision to answer."""
+
+    chosen: list[Candidate]
+    pool: list[Candidate]
+    confidence: float
+    features: dict[str, float]
+
+
+@lru_cache(maxsize=1)
+def calibration() -> dict[str, float]:
+    """Logistic coefficients fitted by ``naltrexone-qa calibrate`` (see calibration.py)."""
+    text = resources.files("naltrexone_qa").joinpath("calibration.json").read_text(encoding="utf-8")
+    return json.loads(text)
+
+
+def term_weights(index: LoadedIndex, terms: Sequence[str]) -> dict[str, float]:
+    """IDF per query term; a term the corpus never uses weighs as much as the rarest."""
+    max_idf = float(index.bm25.idf.max()) if len(index.bm25.idf) else 1.0
+    out = {}
+    for t in terms:
+        idf = index.bm25.term_idf(t)
+        out[t] = max_idf if idf is None else max(idf, 0.0)
+    return out
+
+
+def coverage(weights: dict[str, float], tokens: set[str]) -> float:
+    total = sum(weights.values())
+    if total <= 0:
+        return 0.0
+    return sum(w for t, w in weights.items() if t in tokens) / total
+
+
+def confidence_of(features: dict[str, float]) -> float:
+    cal = calibration()
+    z = cal["intercept"] + sum(cal["coef"][k] * features[k] for k in cal["coef"])
+    return 1.0 / (1.0 + math.exp(-z))
+
+
+def features_of(pool: list[Candidate], hits: list[Hit], index: LoadedIndex,
+                weights: dict[str, float]) -> dict[str, float]:
+    """The signals the abstention decision is calibrated on."""
+    top_tokens: set[str] = set()
+    for h in hits[:3]:
+        for sid in index.chunks[h.chunk_id].sentence_ids:
+            top_tokens.update(tokenize(index.sentences[sid].text))
+    best = pool[0] if pool else None
+    return {
+        "dense": best.dense if best else 0.0,
+        "coverage": coverage(weights, top_tokens),
+        "lexical": max((c.lexical for c in pool[:5]), default=0.0),
+    }
+
+
+def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: LoadedIndex,
+                     extra_sentence_ids: Sequence[int] = ()) -> tuple[list[Candidate], dict[str, float]]:
+    """Score every quotable sentence of the retrieved chunks, best first."""
+    qterms = sorted(set(tokenize(question)))
+    weights = term_weights(index, qterms)
+    chunk_score: dict[int, float] = {}
+    for h in hits:
+        for sid in index.chunks[h.chunk_id].sentence_ids:
+            chunk_score.setdefault(sid, 1.0 / h.rank)
+    for sid in extra_sentence_ids:
+        chunk_score.setdefault(sid, 0.0)
+    ids = [sid for sid in chunk_score if index.sentences[sid].answerable]
+    if not ids:
+        return [], weights
+    dense = index.sentence_vectors[ids] @ qvec
+    pool = []
+    for sid, d in zip(ids, dense):
+        s = index.sentences[sid]
+        lex = coverage(weights, set(tokenize(s.text)))
+        score = W_DENSE * float(d) + W_LEX * lex + W_CHUNK * chunk_score[sid]
+        pool.append(Candidate(s, float(d), lex, chunk_score[sid], score))
+    pool.sort(key=lambda c: (-c.score, c.sentence.id))
+    return pool, weights
+
+
+def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
+    """Up to four strong, non-redundant sentences, reaching across sources."""
+    if not pool:
+        return []
+    best = pool[0].score
+    chosen: list[Candidate] = [pool[0]]
+    seen_tokens = set(tokenize(pool[0].sentence.text))
+    for cand in pool[1:]:
+        if len(chosen) >= MAX_SENTENCES:
+            break
+        new_doc = all(c.sentence.doc_id != cand.sentence.doc_id for c in chosen)
+        keep = RELATIVE_KEEP - (0.07 if new_doc else 0.0)
+        if cand.score < keep * best:
+            continue
+        vec = index.sentence_vectors[cand.sentence.id]
+        if any(float(vec @ index.sentence_vectors[c.sentence.id]) > REDUNDANT_COS for c in chosen):
+            continue
+        toks = set(tokenize(cand.sentence.text))
+        if len(toks - seen_tokens) < 2:
+            continue
+        chosen.append(cand)
+        seen_tokens |= toks
+    first_doc = chosen[0].sentence.doc_id
+    doc_order = {first_doc: 0}
+    for c in chosen:
+        doc_order.setdefault(c.sentence.doc_id, len(doc_order))
+    return sorted(chosen, key=lambda c: (doc_order[c.sentence.doc_id], c.sentence.id))
+
+
+def answer_selection(question: str, qvec: np.ndarray, hits: list[Hit], index: LoadedIndex,
+                     extra_sentence_ids: Sequence[int] = ()) -> Selection:
+    """Score, decide whether to answer, and choose the sentences to quote."""
+    pool, weights = score_candidates(question, qvec, hits, index, extra_sentence_ids)
+    feats = features_of(pool, hits, index, weights)
+    conf = confidence_of(feats) if pool else 0.0
+    chosen = select(pool, index) if conf >= calibration()["threshold"] else []
+    return Selection(chosen, pool, conf, feats)

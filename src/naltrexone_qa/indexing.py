@@ -1,0 +1,133 @@
+"""Build the index from a corpus: segment, chunk, embed, and store.
+
+``ensure_index`` is what every front end goes through: reuse the live index
+when its manifest matches the corpus and settings, otherwise rebuild it under
+the lock. Embeddings of unchanged text are reused from the previous build's
+cache, so editing one article re-embeds only that article.
+"""
+
+from __future__ import annotations
+
+import logging
+import shutil
+from dataclasses import asdict
+from pathlib import Path
+from typing import Optional
+
+from .chunking import chunk_document, chunk_search_text
+from .corpus import load_corpus
+from .embedding import Embedder, EmbeddingCache
+from .errors import IndexBuildError
+from .index_store import (
+    IndexInvalid, IndexSettings, LoadedIndex, ProgressFn, check_writable, current_build,
+    expected_manifest, finish_build, load_index, lock, new_build_folder, prune, publish, write_json,
+)
+from .models import Chunk, Document, Sentence
+from .retrieval import BM25Index, DenseIndex
+from .segmentation import segment_document
+
+log = logging.getLogger(__name__)
+
+
+def segment_corpus(documents: dict[str, Document], settings: IndexSettings) -> tuple[list[Sentence], list[Chunk]]:
+    """Sentences and chunks of every document, with corpus-wide ids."""
+    sentences: list[Sentence] = []
+    chunks: list[Chunk] = []
+    for doc in documents.values():
+        sents = segment_document(doc, first_id=len(sentences))
+        sentences.extend(sents)
+        chunks.extend(chunk_document(doc, sents, settings.chunk, first_id=len(chunks)))
+    if not chunks:
+        raise IndexBuildError("the corpus has no sentences to index")
+    return sentences, chunks
+
+
+def build_into(folder: Path, documents: dict[str, Document], corpus_dir: Path, settings: IndexSettings,
+               embedder: Embedder, cache: EmbeddingCache, progress: Optional[ProgressFn] = None) -> None:
+    """Write every index file of a build into ``folder`` (manifest last)."""
+    from .conflict_map import build_conflict_map, conflicts_to_json
+
+    sentences, chunks = segment_corpus(documents, settings)
+    chunk_texts = [chunk_search_text(c, documents[c.doc_id]) for c in chunks]
+    sentence_texts = [s.text for s in sentences]
+    total = len(chunk_texts) + len(sentence_texts)
+    done = 0
+
+    def tick(n: int) -> None:
+        nonlocal done
+        done += n
+        if progress:
+            progress("embedding", done, total)
+
+    chunk_vecs = cache.embed(chunk_texts, embedder, progress=tick)
+    sent_vecs = cache.embed(sentence_texts, embedder, progress=tick)
+    if progress:
+        progress("embedding", total, total)
+    bm25 = BM25Index.build(chunk_texts)
+    bm25.save(folder)
+    DenseIndex.build(chunk_vecs).save(folder / "chunks.faiss")
+    DenseIndex.build(sent_vecs).save(folder / "sentences.faiss")
+    write_json(folder / "sentences.json", [asdict(s) for s in sentences])
+    write_json(folder / "chunks.json", [asdict(c) for c in chunks])
+    if progress:
+        progress("conflicts", 0, 1)
+    conflicts = build_conflict_map(sentences, sent_vecs, documents)
+    write_json(folder / "conflicts.json", conflicts_to_json(conflicts))
+    cache.restrict(chunk_texts + sentence_texts).save(folder)
+    manifest = {
+        **expected_manifest(documents, corpus_dir, settings),
+        "dim": int(chunk_vecs.shape[1]),
+        "counts": {"documents": len(documents), "sentences": len(sentences), "chunks": len(chunks),
+                   "conflicts": len(conflicts)},
+    }
+    finish_build(folder, manifest)
+    if progress:
+        progress("conflicts", 1, 1)
+
+
+def build_index(corpus_dir: Path, index_dir: Path, settings: IndexSettings, embedder: Embedder,
+                documents: Optional[dict[str, Document]] = None,
+                progress: Optional[ProgressFn] = None) -> Path:
+    """Build a new index and publish it; the caller holds the lock."""
+    documents = documents if documents is not None else load_corpus(corpus_dir)
+    check_writable(index_dir)
+    previous = current_build(index_dir)
+    cache = EmbeddingCache.load(previous, embedder.name) if previous else EmbeddingCache(embedder.name)
+    tmp = new_build_folder(index_dir)
+    try:
+        build_into(tmp, documents, corpus_dir, settings, embedder, cache, progress)
+        final = publish(index_dir, tmp)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    prune(index_dir, keep=final)
+    log.info("index built in %s", final)
+    return final
+
+
+def ensure_index(corpus_dir: Path, index_dir: Path, settings: IndexSettings, embedder: Embedder,
+                 force: bool = False, progress: Optional[ProgressFn] = None) -> tuple[LoadedIndex, bool]:
+    """The live index, rebuilt first if missing, stale or damaged.
+
+    Returns the index and whether this call built it.
+    """
+    documents = load_corpus(corpus_dir)
+    expected = expected_manifest(documents, corpus_dir, settings)
+    if not force:
+        try:
+            return load_index(index_dir, documents, expected), False
+        except IndexInvalid as exc:
+            log.info("index in %s needs a rebuild: %s", index_dir, exc)
+    check_writable(index_dir)
+    with lock(index_dir):
+        if not force:
+            # Another process may have finished a build while we waited.
+            try:
+                return load_index(index_dir, documents, expected), False
+            except IndexInvalid:
+                pass
+        build_index(corpus_dir, index_dir, settings, embedder, documents, progress)
+    try:
+        return load_index(index_dir, documents, expected), True
+    except IndexInvalid as exc:
+        raise IndexBuildError(f"the index just built in {index_dir} does not load: {exc}") from exc
