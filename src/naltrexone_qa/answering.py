@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -29,6 +30,14 @@ MAX_SENTENCES = 4
 W_DENSE, W_LEX, W_CHUNK = 0.55, 0.30, 0.15
 RELATIVE_KEEP = 0.82
 REDUNDANT_COS = 0.86
+FEATURES = ("dense", "coverage", "lexical")
+FRAMING_PENALTY = 0.85
+# Sentences that pose or frame a question rather than answer it.
+_FRAMING = re.compile(
+    r"\?\s*$|\bquestion (?:arises|that)\b|\bthis (?:article|content)\b|\bwe need to\b|"
+    r"\blet\W?s (?:delve|dive|move|take)\b|\byou might be (?:thinking|wondering)\b",
+    re.IGNORECASE,
+)
 
 
 @dataclass
@@ -117,6 +126,8 @@ def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: Lo
         s = index.sentences[sid]
         lex = coverage(weights, set(tokenize(s.text)))
         score = W_DENSE * float(d) + W_LEX * lex + W_CHUNK * chunk_score[sid]
+        if _FRAMING.search(s.text):
+            score *= FRAMING_PENALTY
         pool.append(Candidate(s, float(d), lex, chunk_score[sid], score))
     pool.sort(key=lambda c: (-c.score, c.sentence.id))
     return pool, weights

@@ -184,6 +184,40 @@ def conflicts(corpus_dir: Optional[str], index_dir: Optional[str], model: Option
     run_guarded(go)
 
 
+@cli.command()
+@common_options
+@click.option("--questions", default="evals/calibration.jsonl", show_default=True, type=click.Path(dir_okay=False),
+              help='JSON lines with "question" and "answerable".')
+@click.option("--write/--no-write", default=False, help="Save the fitted coefficients into the package.")
+def calibrate(corpus_dir: Optional[str], index_dir: Optional[str], model: Optional[str], questions: str,
+              write: bool) -> None:
+    """Fit the abstention threshold on covered and uncovered questions."""
+    from pathlib import Path
+
+    def go() -> None:
+        from . import calibration
+
+        path = Path(questions)
+        if not path.is_file():
+            fail(f"{path} not found", 2)
+        record = calibration.fit(load_qa(corpus_dir, index_dir, model), path)
+        click.echo(json.dumps(record, indent=2))
+        if write:
+            click.echo(f"written to {calibration.save(record)}")
+
+    run_guarded(go)
+
+
+from .cli_slack import slack  # noqa: E402
+
+cli.add_command(slack)
+
+
+from .cli_chat import chat  # noqa: E402
+
+cli.add_command(chat)
+
+
 def main() -> None:
     """Console-script entry point."""
     cli(prog_name="naltrexone-qa")

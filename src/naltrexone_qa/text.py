@@ -23,7 +23,8 @@ STOPWORDS = frozenset(
     through to too under until up upon us very was wasn't we were weren't what what's when where
     whether which while who whom whose why will with won't would wouldn't yet you your yours yourself
     yourselves i'm i've i'd i'll you're you've you'd you'll we're we've they're they've really
-    tell know want need like thing things one ones lot okay ok please""".split()
+    tell know want need like thing things one ones lot okay ok please happen happens happened
+    happening""".split()
 )
 
 # Words that never carry the topic of a question, kept for negation checks.
