@@ -208,14 +208,14 @@ def calibrate(corpus_dir: Optional[str], index_dir: Optional[str], model: Option
     run_guarded(go)
 
 
-from .cli_slack import slack  # noqa: E402
-
-cli.add_command(slack)
-
-
+# Front ends live in their own modules; each imports only click at module level.
 from .cli_chat import chat  # noqa: E402
+from .cli_eval import bench, eval_cmd  # noqa: E402
+from .cli_slack import slack  # noqa: E402
+from .pair_eval import conflicts_eval  # noqa: E402
 
-cli.add_command(chat)
+for _command in (chat, slack, eval_cmd, bench, conflicts_eval):
+    cli.add_command(_command)
 
 
 def main() -> None:

@@ -16,7 +16,16 @@ from typing import Any, Iterable, Optional
 
 import numpy as np
 
-from .contradictions import SEVERITY_RANK, Detector, RuleDetector, analyze, classify_many, topic_for
+from .contradictions import (
+    COMPLEMENTARY_CUES,
+    SEVERITY_RANK,
+    Detector,
+    RuleDetector,
+    analyze,
+    classify_many,
+    cues,
+    topic_for,
+)
 from .models import Citation, Conflict, Document, Sentence
 
 log = logging.getLogger(__name__)
@@ -72,6 +81,23 @@ def _term_pairs(sentences: list[Sentence], max_postings: int) -> set[tuple[int, 
     return out
 
 
+def _cue_pairs(sentences: list[Sentence], max_postings: int) -> set[tuple[int, int]]:
+    """Pairs whose cues complement each other ('totally block' x 'partially'), across documents."""
+    by_cue: dict[str, list[Sentence]] = defaultdict(list)
+    for s in sentences:
+        for cue in cues(s.text):
+            by_cue[cue].append(s)
+    out: set[tuple[int, int]] = set()
+    for x, y in COMPLEMENTARY_CUES:
+        if len(by_cue[x]) > max_postings or len(by_cue[y]) > max_postings:
+            log.warning("cue %s/%s too common to pair on (%d x %d)", x, y, len(by_cue[x]), len(by_cue[y]))
+            continue
+        out.update(
+            (min(a.id, b.id), max(a.id, b.id)) for a in by_cue[x] for b in by_cue[y] if a.doc_id != b.doc_id
+        )
+    return out
+
+
 def candidate_pairs(
     sentences: list[Sentence], vectors: np.ndarray, k: int = NEIGHBOURS, max_postings: int = MAX_POSTINGS
 ) -> set[tuple[int, int]]:
@@ -79,7 +105,7 @@ def candidate_pairs(
     usable = [s for s in sentences if s.answerable]
     rows = np.ascontiguousarray(vectors[[s.id for s in usable]], dtype=np.float32) if usable else None
     pairs = _neighbour_pairs([s.id for s in usable], [s.doc_id for s in usable], rows, k) if usable else set()
-    return pairs | _term_pairs(usable, max_postings)
+    return pairs | _term_pairs(usable, max_postings) | _cue_pairs(usable, max_postings)
 
 
 def _citation(s: Sentence, documents: dict[str, Document], score: float) -> Citation:

@@ -88,6 +88,24 @@ TOPIC_LABELS = {
     "side effects": "side effects", "cravings": "cravings", "brand names": "brand names",
 }
 HIGH_SIGNALS = {"opposite-effects", "extent", "negation"}
+# Cue pairs that can fire a signal without sharing any rare word: pairing
+# builds candidates from these complements, not only from shared terms.
+COMPLEMENTARY_CUES = (("total", "partial"), ("hedge", "mechanism-fact"))
+
+
+def cues(text: str) -> frozenset[str]:
+    """Signal cues present in a sentence (for candidate pairing)."""
+    norm = analyze(text).norm
+    found = set()
+    if _TOTAL.search(norm) and not _PARTIAL.search(norm):
+        found.add("total")
+    if _PARTIAL.search(norm) or _OCCURS.search(norm):
+        found.add("partial")
+    if _HEDGE.search(norm):
+        found.add("hedge")
+    if _TAGS["mechanism-fact"].search(norm):
+        found.add("mechanism-fact")
+    return frozenset(found)
 
 
 def stem(word: str) -> str:
