@@ -11,7 +11,7 @@ import os
 import sys
 from typing import IO, Optional
 
-from .models import Answer, Citation, Conflict
+from .models import Answer, Citation, Conflict, Sentence
 
 DISAGREE_HEADING = "Sources disagree"
 SOURCES_HEADING = "Sources"
@@ -108,3 +108,54 @@ def conflicts_text(groups: dict[str, list[Conflict]]) -> str:
                 lines.append(f'      "{c.text}" \u2014 {cite_label(c)}')
         lines.append("")
     return "\n".join(lines).rstrip()
+
+
+def context_span(c: Citation, sentences: list[Sentence], around: int = 2) -> tuple[int, int]:
+    """Character range of the quote plus up to ``around`` sentences each side, same section."""
+    if c.sentence_id is None or not 0 <= c.sentence_id < len(sentences):
+        return c.start, c.end
+    i = c.sentence_id
+    lo = hi = i
+    while lo > 0 and i - lo < around and _same_place(sentences[lo - 1], sentences[i]):
+        lo -= 1
+    while hi + 1 < len(sentences) and hi - i < around and _same_place(sentences[hi + 1], sentences[i]):
+        hi += 1
+    return min(sentences[lo].start, c.start), max(sentences[hi].end, c.end)
+
+
+def _same_place(a: Sentence, b: Sentence) -> bool:
+    return a.doc_id == b.doc_id and a.section == b.section
+
+
+def source_parts(c: Citation, doc_text: str, span: tuple[int, int]) -> tuple[str, str, str]:
+    """(before, quote, after): the passage split around the quote, exactly as stored."""
+    lo, hi = span
+    return doc_text[lo:c.start].lstrip(), doc_text[c.start:c.end], doc_text[c.end:hi].rstrip()
+
+
+def source_text(c: Citation, doc_text: str, span: tuple[int, int]) -> str:
+    """A cited passage as plain text, the quote marked with >> <<."""
+    before, quote, after = source_parts(c, doc_text, span)
+    return f"[{c.n}] {cite_label(c)}\n\n{before}>>{quote}<<{after}"
+
+
+def render_source(c: Citation, doc_text: str, span: tuple[int, int], stream: Optional[IO[str]] = None) -> None:
+    """Print a cited passage with its neighbours; the quote highlighted on a colour terminal."""
+    stream = stream or sys.stdout
+    if not use_color(stream):
+        stream.write(source_text(c, doc_text, span) + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    con = Console(file=stream, highlight=False)
+    head = Text()
+    head.append(f"[{c.n}] ", style="bold cyan")
+    head.append(cite_label(c), style="dim")
+    con.print(head)
+    con.print()
+    before, quote, after = source_parts(c, doc_text, span)
+    body = Text(before, style="dim")
+    body.append(quote, style="bold yellow")
+    body.append(after, style="dim")
+    con.print(body)
