@@ -16,8 +16,10 @@ import pytest
 from click.testing import CliRunner
 
 from naltrexone_qa import cli_eval
+from naltrexone_qa.eval_report import hybrid_check
 from naltrexone_qa.evaluation import (
-    QAFileError, QAItem, check_doc_ids, check_thresholds, load_qa, normalize, parse_item, run_eval, score_item,
+    QAFileError, QAItem, check_doc_ids, check_thresholds, load_qa, normalize, pair_metrics, parse_item, run_eval,
+    score_item,
 )
 from naltrexone_qa.models import Answer, AnswerSentence, Citation, Conflict, Document
 from naltrexone_qa.retrieval import Hit
@@ -82,12 +84,12 @@ GOOD = {"id": "x1", "question": "Q?", "history": [], "answerable": True, "gold_s
 @pytest.mark.parametrize("row, message", [
     ("{oops", "qa.jsonl:2: not valid JSON"),
     ([1, 2], "qa.jsonl:2: expected a JSON object"),
-    ({**GOOD, "id": "x2", "answerable": "yes"}, "line 2: 'answerable'"),
-    ({**GOOD, "id": "x2", "contradiction": "maybe"}, "line 2: 'contradiction' must be one of"),
-    ({**GOOD, "id": "x2", "gold_sources": []}, "line 2: an answerable item needs"),
-    ({**GOOD, "id": "x2", "answerable": False}, "line 2: an unanswerable item must have empty"),
-    ({**GOOD, "id": "x2", "history": "earlier turn"}, "line 2: 'history' must be a list"),
-    ({**GOOD, "id": "x2", "question": "  "}, "line 2: 'question' is required"),
+    ({**GOOD, "id": "x2", "answerable": "yes"}, "qa.jsonl:2: 'answerable'"),
+    ({**GOOD, "id": "x2", "contradiction": "maybe"}, "qa.jsonl:2: 'contradiction' must be one of"),
+    ({**GOOD, "id": "x2", "gold_sources": []}, "qa.jsonl:2: an answerable item needs"),
+    ({**GOOD, "id": "x2", "answerable": False}, "qa.jsonl:2: an unanswerable item must have empty"),
+    ({**GOOD, "id": "x2", "history": "earlier turn"}, "qa.jsonl:2: 'history' must be a list"),
+    ({**GOOD, "id": "x2", "question": "  "}, "qa.jsonl:2: 'question' is required"),
     (GOOD, "qa.jsonl:2: duplicate id 'x1' (first on line 1)"),
 ])
 def test_validation_errors_name_the_line(tmp_path: Path, row: Any, message: str) -> None:
@@ -233,6 +235,29 @@ def test_phrase_match_ignores_case_and_curly_quotes() -> None:
     item = QAItem("z", "Q", (), True, ("doc-a",), ("ISN'T addictive",), "any", ())
     rec = score_item(item, answer("Q", [cite(1, "doc-a", "It isn\u2019t addictive.")]).to_dict(), [], DOCS, 1.0)
     assert rec["correct"]
+
+
+def test_pair_metrics_uses_pair_eval_when_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    assert pair_metrics(tmp_path / "absent.jsonl") == {"available": False,
+                                                      "reason": f"{tmp_path / 'absent.jsonl'} not found"}
+    from naltrexone_qa import pair_eval
+
+    monkeypatch.setattr(pair_eval, "evaluate_pairs", lambda path: {"precision": 0.75, "recall": 0.5})
+    pairs = tmp_path / "pairs.jsonl"
+    pairs.write_text("{}\n", encoding="utf-8")
+    assert pair_metrics(pairs) == {"available": True, "file": str(pairs), "precision": 0.75, "recall": 0.5}
+
+
+def test_hybrid_check_names_the_mode_it_trails() -> None:
+    def mode(r5: float, acc: float) -> dict[str, Any]:
+        return {"retrieval": {"recall@5": r5}, "answers": {"accuracy": acc}}
+
+    ok = {"modes": {"bm25": mode(0.8, 0.5), "hybrid": mode(0.9, 0.5)}}
+    assert "at least as good" in (hybrid_check(ok) or "")
+    bad = {"modes": {"bm25": mode(0.8, 0.6), "dense": mode(0.95, 0.4), "hybrid": mode(0.9, 0.5)}}
+    assert hybrid_check(bad) == ("Hybrid vs single modes: Recall@5 below dense (0.900 < 0.950); "
+                                 "answer accuracy below bm25 (0.500 < 0.600).")
+    assert hybrid_check({"modes": {"hybrid": mode(1, 1)}}) is None
 
 
 def test_thresholds() -> None:

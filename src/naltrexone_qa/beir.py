@@ -127,8 +127,8 @@ def embed_cached(texts: Sequence[str], embedder, cache_dir: Path, stem: str,  # 
         out.append(cache.embed(texts[start:start + SLICE], embedder))
         if len(cache) != before:
             cache.save(cache_dir, stem=stem)
-        if progress:
-            progress(min(start + SLICE, len(texts)))
+            if progress:
+                progress(min(start + SLICE, len(texts)))
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
@@ -169,7 +169,7 @@ def run_beir(ds: BeirDataset, modes: Sequence[str] = MODES, embedder=None,  # ty
             embedder = Embedder()
         t = time.perf_counter()
         cdir = Path(cache_dir or default_cache_dir()) / ds.name
-        say(f"dense: embedding {len(ds.doc_texts)} documents with {embedder.name} (cache: {cdir})")
+        say(f"dense: {len(ds.doc_texts)} documents with {embedder.name} (embedding cache: {cdir})")
         dvec = embed_cached(ds.doc_texts, embedder, cdir, "docs",
                             progress=lambda n: say(f"  embedded {n}/{len(ds.doc_texts)}"))
         qvec = embed_cached(qtexts, embedder, cdir, "queries")

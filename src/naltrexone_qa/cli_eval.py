@@ -115,7 +115,7 @@ def eval_cmd(qa_file: str, mode: str, fusion: str, as_json: bool, report_dir: Op
 
 
 def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], show_failures: int) -> None:
-    from .eval_report import counts_line, pairs_line, render_table, summary_rows, write_report
+    from .eval_report import counts_line, hybrid_check, pairs_line, render_table, summary_rows, write_report
 
     if report_dir:
         for p in write_report(result, report_dir):
@@ -126,6 +126,8 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
     click.echo(counts_line(result))
     click.echo(render_table(*summary_rows(result)))
     click.echo(pairs_line(result.get("pairs", {})))
+    if hybrid_check(result):
+        click.echo(hybrid_check(result))
     for mode, fails in result["failures"].items():
         if show_failures and fails:
             click.echo(f"\nFailures ({mode}): {len(fails)}")

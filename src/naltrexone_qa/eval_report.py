@@ -52,12 +52,14 @@ def _get(metrics: Mapping[str, Any], path: str) -> Any:
 
 
 def fmt(value: Any) -> str:
-    """Numbers to at most three decimals; missing values as an em dash."""
+    """Rates to three decimals, larger numbers (ms, seconds) to one, counts as is; missing as an em dash."""
     if value is None:
         return "—"
-    if isinstance(value, float) and not value.is_integer():
-        return f"{value:.3f}"
-    return str(int(value)) if isinstance(value, (int, float)) else str(value)
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) <= 1 else f"{value:.1f}"
+    return str(value)
 
 
 def summary_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
@@ -85,12 +87,28 @@ def pairs_line(pairs: Mapping[str, Any]) -> str:
     return "Pair-level conflict evaluation: " + ", ".join(f"{k} = {fmt(v)}" for k, v in shown.items())
 
 
+def hybrid_check(result: Mapping[str, Any]) -> Optional[str]:
+    """Whether hybrid is at least as good as each single mode on Recall@5 and accuracy (issue 6)."""
+    modes = result["modes"]
+    if "hybrid" not in modes or len(modes) < 2:
+        return None
+    worse = []
+    for label, path in (("Recall@5", "retrieval.recall@5"), ("answer accuracy", "answers.accuracy")):
+        h = _get(modes["hybrid"], path) or 0.0
+        worse += [f"{label} below {m} ({fmt(h)} < {fmt(_get(modes[m], path))})"
+                  for m in modes if m != "hybrid" and h < (_get(modes[m], path) or 0.0)]
+    return "Hybrid vs single modes: " + ("at least as good on Recall@5 and answer accuracy." if not worse
+                                         else "; ".join(worse) + ".")
+
+
 def markdown(result: Mapping[str, Any], failures_limit: int = 200) -> str:
     """The whole report as Markdown: counts, the by-mode table, pair scores, failures."""
     header, rows = summary_rows(result)
     lines = ["# Evaluation report", "", f"Q&A file: `{result.get('qa_file', '')}`", "", counts_line(result), "",
              "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
     lines += ["| " + " | ".join(r) + " |" for r in rows]
+    check = hybrid_check(result)
+    lines += ["", check] if check else []
     lines += ["", "Recall@k: share of an item's gold documents among the documents of the top-k retrieved "
               "chunks; MRR: 1/rank of the first chunk (or document) from a gold source. Accuracy: not "
               "abstained, a gold source cited, and a key phrase inside a quote from a gold source.",
@@ -147,7 +165,7 @@ def beir_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
     rows = []
     for mode, m in result["modes"].items():
         pub: Optional[float] = published.get(mode, {}).get("ndcg@10")
-        rows.append([mode, fmt(m["ndcg@10"]), fmt(m["recall@100"]), fmt(m.get("mrr@10")), fmt(pub), fmt(m["seconds"])])
+        rows.append([mode, fmt(m["ndcg@10"]), fmt(m["recall@100"]), fmt(m.get("mrr@10")), fmt(pub), f"{m['seconds']:.1f}"])
     return header, rows
 
 

@@ -271,11 +271,10 @@ def pair_metrics(path: Path) -> dict[str, Any]:
         from . import pair_eval
     except ImportError:
         return {"available": False, "reason": "naltrexone_qa.pair_eval not available"}
-    for name in ("evaluate_pairs", "score_pairs", "evaluate", "run"):
-        fn = getattr(pair_eval, name, None)
-        if callable(fn):
-            return {"available": True, "file": str(path), **dict(fn(Path(path)))}
-    return {"available": False, "reason": "pair_eval has no scoring function"}
+    fn = getattr(pair_eval, "evaluate_pairs", None)
+    if not callable(fn):
+        return {"available": False, "reason": "pair_eval has no evaluate_pairs()"}
+    return {"available": True, "file": str(path), **dict(fn(Path(path)))}
 
 
 def run_eval(qa: Any, items: Sequence[QAItem], modes: Sequence[str], qa_path: str = "",
