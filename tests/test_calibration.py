@@ -15,7 +15,7 @@ def test_shipped_calibration_is_a_fitted_record():
     rec = shipped()
     assert set(rec["coef"]) == set(FEATURES)
     assert 0 < rec["threshold"] < 1
-    assert rec["coef"]["dense"] > 0 and rec["coef"]["coverage"] > 0
+    assert rec["coef"]["dense"] > 0 and rec["coef"]["gap"] > 0
     assert "calibration.jsonl" in rec["fitted_on"]
 
 

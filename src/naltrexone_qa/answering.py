@@ -21,6 +21,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from .errors import QAError
 from .index_store import LoadedIndex
 from .models import Sentence
 from .retrieval import Hit
@@ -30,7 +31,11 @@ MAX_SENTENCES = 4
 W_DENSE, W_LEX, W_CHUNK = 0.55, 0.30, 0.15
 RELATIVE_KEEP = 0.82
 REDUNDANT_COS = 0.86
-FEATURES = ("dense", "coverage", "lexical")
+FEATURES = ("dense", "centroid", "gap")
+GAP_FROM, GAP_TO = 5, 30
+ADD_MIN_LEXICAL = 0.0
+EXTRA_CANDIDATES = 8
+ADD_MIN_DENSE = 0.75
 FRAMING_PENALTY = 0.85
 # Sentences that pose or frame a question rather than answer it.
 _FRAMING = re.compile(
@@ -68,6 +73,15 @@ def calibration() -> dict[str, float]:
     return json.loads(text)
 
 
+def sentence_facts(index: LoadedIndex, sid: int) -> tuple[frozenset[str], bool]:
+    """A sentence's token set and framing flag; memoised because they depend on its text alone."""
+    facts = index.sentence_facts.get(sid)
+    if facts is None:
+        text = index.sentences[sid].text
+        facts = index.sentence_facts[sid] = (frozenset(tokenize(text)), bool(_FRAMING.search(text)))
+    return facts
+
+
 def term_weights(index: LoadedIndex, terms: Sequence[str]) -> dict[str, float]:
     """IDF per query term; a term the corpus never uses weighs as much as the rarest."""
     max_idf = float(index.bm25.idf.max()) if len(index.bm25.idf) else 1.0
@@ -87,23 +101,34 @@ def coverage(weights: dict[str, float], tokens: set[str]) -> float:
 
 def confidence_of(features: dict[str, float]) -> float:
     cal = calibration()
+    if set(cal["coef"]) != set(FEATURES):
+        raise QAError("calibration.json does not match the answer features; run 'naltrexone-qa calibrate --write'")
     z = cal["intercept"] + sum(cal["coef"][k] * features[k] for k in cal["coef"])
     return 1.0 / (1.0 + math.exp(-z))
 
 
-def features_of(pool: list[Candidate], hits: list[Hit], index: LoadedIndex,
-                weights: dict[str, float]) -> dict[str, float]:
-    """The signals the abstention decision is calibrated on."""
-    top_tokens: set[str] = set()
-    for h in hits[:3]:
-        for sid in index.chunks[h.chunk_id].sentence_ids:
-            top_tokens.update(tokenize(index.sentences[sid].text))
-    best = pool[0] if pool else None
+def features_of(pool: list[Candidate], index: LoadedIndex, qvec: np.ndarray,
+                neighbour_sims: np.ndarray) -> dict[str, float]:
+    """The signals the abstention decision is calibrated on.
+
+    ``dense``: how well the best candidate matches. ``centroid``: how close the
+    question is to what this corpus is about at all. ``gap``: how far the
+    nearest sentence stands out from the next 25, so that a question which is
+    on-topic but unanswered ("naltrexone for my dog") is told from one that a
+    sentence actually answers.
+    """
+    sims = np.asarray(neighbour_sims, dtype=np.float32)
+    gap = float(sims[0] - sims[GAP_FROM:GAP_TO].mean()) if len(sims) > GAP_FROM else 0.0
     return {
-        "dense": best.dense if best else 0.0,
-        "coverage": coverage(weights, top_tokens),
-        "lexical": max((c.lexical for c in pool[:5]), default=0.0),
+        "dense": pool[0].dense if pool else 0.0,
+        "centroid": float(qvec @ corpus_centroid(index)),
+        "gap": gap,
     }
+
+
+def corpus_centroid(index: LoadedIndex) -> np.ndarray:
+    """Mean direction of the quotable sentences (computed once per loaded index)."""
+    return index.centroid
 
 
 def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: LoadedIndex,
@@ -124,9 +149,10 @@ def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: Lo
     pool = []
     for sid, d in zip(ids, dense):
         s = index.sentences[sid]
-        lex = coverage(weights, set(tokenize(s.text)))
+        tokens, framing = sentence_facts(index, sid)
+        lex = coverage(weights, tokens)
         score = W_DENSE * float(d) + W_LEX * lex + W_CHUNK * chunk_score[sid]
-        if _FRAMING.search(s.text):
+        if framing:
             score *= FRAMING_PENALTY
         pool.append(Candidate(s, float(d), lex, chunk_score[sid], score))
     pool.sort(key=lambda c: (-c.score, c.sentence.id))
@@ -139,7 +165,7 @@ def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
         return []
     best = pool[0].score
     chosen: list[Candidate] = [pool[0]]
-    seen_tokens = set(tokenize(pool[0].sentence.text))
+    seen_tokens = set(sentence_facts(index, pool[0].sentence.id)[0])
     for cand in pool[1:]:
         if len(chosen) >= MAX_SENTENCES:
             break
@@ -147,10 +173,12 @@ def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
         keep = RELATIVE_KEEP - (0.07 if new_doc else 0.0)
         if cand.score < keep * best:
             continue
+        if cand.lexical < ADD_MIN_LEXICAL and cand.dense < ADD_MIN_DENSE:
+            continue
         vec = index.sentence_vectors[cand.sentence.id]
         if any(float(vec @ index.sentence_vectors[c.sentence.id]) > REDUNDANT_COS for c in chosen):
             continue
-        toks = set(tokenize(cand.sentence.text))
+        toks = sentence_facts(index, cand.sentence.id)[0]
         if len(toks - seen_tokens) < 2:
             continue
         chosen.append(cand)
@@ -163,10 +191,17 @@ def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
 
 
 def answer_selection(question: str, qvec: np.ndarray, hits: list[Hit], index: LoadedIndex,
-                     extra_sentence_ids: Sequence[int] = ()) -> Selection:
-    """Score, decide whether to answer, and choose the sentences to quote."""
-    pool, weights = score_candidates(question, qvec, hits, index, extra_sentence_ids)
-    feats = features_of(pool, hits, index, weights)
+                     neighbour_ids: Sequence[int], neighbour_sims: np.ndarray, decide: bool = True) -> Selection:
+    """Score, decide whether to answer, and choose the sentences to quote.
+
+    ``neighbour_ids``/``neighbour_sims`` are the question's nearest sentences
+    by vector, best first: the first few join the candidates, all feed ``gap``.
+    With ``decide=False`` only the features are computed (for calibration).
+    """
+    pool, _ = score_candidates(question, qvec, hits, index, list(neighbour_ids)[:EXTRA_CANDIDATES])
+    feats = features_of(pool, index, qvec, neighbour_sims)
+    if not decide:
+        return Selection([], pool, 0.0, feats)
     conf = confidence_of(feats) if pool else 0.0
     chosen = select(pool, index) if conf >= calibration()["threshold"] else []
     return Selection(chosen, pool, conf, feats)

@@ -13,11 +13,12 @@ import json
 import math
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
-from .answering import FEATURES, answer_selection
+from .answering import FEATURES
+from .conversation import resolve
 from .errors import UsageError
-from .pipeline import QA, TOP_CHUNKS, EXTRA_SENTENCES, clean_question
+from .pipeline import QA, clean_question
 
 
 def read_items(path: Path) -> list[dict[str, Any]]:
@@ -37,12 +38,10 @@ def read_items(path: Path) -> list[dict[str, Any]]:
     return items
 
 
-def features_for(qa: QA, question: str) -> dict[str, float]:
-    q = clean_question(question)
-    qvec = qa.embed_query(q)
-    hits = qa.retrieve(q, k=TOP_CHUNKS, qvec=qvec)
-    _, ids = qa.index.sentence_dense.search(qvec, EXTRA_SENTENCES)
-    return answer_selection(q, qvec, hits, qa.index, [int(i) for i in ids[0] if i >= 0]).features
+def features_for(qa: QA, question: str, history: Sequence[str] = ()) -> dict[str, float]:
+    """The abstention features exactly as ``QA.ask`` computes them."""
+    text = resolve(clean_question(question), history).text
+    return qa.select(text, qa.embed_query(text), qa.mode, decide=False).features
 
 
 def fit(qa: QA, path: Path, c: float = 30.0) -> dict[str, Any]:

@@ -114,7 +114,9 @@ class EmbeddingCache:
               progress: Optional[callable] = None) -> np.ndarray:  # type: ignore[valid-type]
         """Vectors for ``texts``, encoding only those not cached yet."""
         keys = [text_key(self.model, t) for t in texts]
-        missing = sorted({k: t for k, t in zip(keys, texts) if k not in self._rows}.items())
+        # Longest first, so each group of batches pads as little as one sorted encode() call would.
+        pending = {k: t for k, t in zip(keys, texts) if k not in self._rows}
+        missing = sorted(pending.items(), key=lambda kt: (-len(kt[1]), kt[0]))
         if missing:
             log.info("embedding %d new texts (%d cached)", len(missing), len(texts) - len(missing))
         for start in range(0, len(missing), batch_size * 4):

@@ -18,12 +18,13 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Callable, Optional
 
 import numpy as np
 
-from .chunking import ChunkParams
+from .chunking import SEARCH_TEXT_VERSION, ChunkParams
 from .errors import IndexBuildError
 from .models import Chunk, Conflict, Document, Sentence
 from .retrieval import BM25Index, DenseIndex
@@ -48,7 +49,7 @@ class IndexSettings:
     chunk: ChunkParams = field(default_factory=ChunkParams)
 
     def to_dict(self) -> dict[str, Any]:
-        return {"model": self.model, "chunking": self.chunk.to_dict(),
+        return {"model": self.model, "chunking": self.chunk.to_dict(), "search_text": SEARCH_TEXT_VERSION,
                 "segmenter": SEGMENTER_VERSION, "format_version": FORMAT_VERSION}
 
 
@@ -66,6 +67,18 @@ class LoadedIndex:
     sentence_dense: DenseIndex
     sentence_vectors: np.ndarray
     conflicts: list[Conflict]
+
+    @cached_property
+    def centroid(self) -> np.ndarray:
+        """Unit mean vector of the quotable sentences: what this corpus is about."""
+        mask = np.array([s.answerable for s in self.sentences], dtype=bool)
+        vecs = self.sentence_vectors[mask] if mask.any() else self.sentence_vectors
+        c = vecs.mean(axis=0)
+        return (c / (np.linalg.norm(c) or 1.0)).astype(np.float32)
+    # Per-sentence facts the answerer derives from fixed text (tokens, framing),
+    # memoised on first use so no question pays for them twice.
+    sentence_facts: dict[int, tuple[frozenset[str], bool]] = field(default_factory=dict, repr=False,
+                                                                   compare=False)
 
 
 def corpus_fingerprint(documents: dict[str, Document], corpus_dir: Path) -> dict[str, Any]:
@@ -126,7 +139,7 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> None:
 
 def stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> Optional[str]:
     """Why an index no longer fits the corpus and settings, or None."""
-    for key in ("format_version", "segmenter", "model", "chunking"):
+    for key in ("format_version", "segmenter", "search_text", "model", "chunking"):
         if manifest.get(key) != expected[key]:
             return f"{key} changed"
     if manifest.get("corpus") != expected["corpus"]:

@@ -8,19 +8,21 @@ cache, so editing one article re-embeds only that article.
 
 from __future__ import annotations
 
+import json
 import logging
 import shutil
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Optional
 
-from .chunking import chunk_document, chunk_search_text
+from .chunking import chunk_document, chunk_search_text, sentence_search_text
 from .corpus import load_corpus
 from .embedding import Embedder, EmbeddingCache
 from .errors import IndexBuildError
 from .index_store import (
-    IndexInvalid, IndexSettings, LoadedIndex, ProgressFn, check_writable, current_build,
-    expected_manifest, finish_build, load_index, lock, new_build_folder, prune, publish, write_json,
+    SEGMENTER_VERSION, IndexInvalid, IndexSettings, LoadedIndex, ProgressFn, check_writable,
+    corpus_fingerprint, current_build, expected_manifest, finish_build, load_index, lock, new_build_folder,
+    prune, publish, read_manifest, write_json,
 )
 from .models import Chunk, Document, Sentence
 from .retrieval import BM25Index, DenseIndex
@@ -29,12 +31,44 @@ from .segmentation import segment_document
 log = logging.getLogger(__name__)
 
 
-def segment_corpus(documents: dict[str, Document], settings: IndexSettings) -> tuple[list[Sentence], list[Chunk]]:
+def reusable_sentences(previous: Optional[Path], documents: dict[str, Document],
+                       corpus_dir: Path) -> dict[str, list[Sentence]]:
+    """Sentences of documents unchanged since the previous build.
+
+    Segmenting is the slowest step after embedding, and it depends only on a
+    document's text and title, so an edit to one article re-segments only it.
+    """
+    if previous is None:
+        return {}
+    try:
+        manifest = read_manifest(previous)
+        old = manifest["corpus"]
+        titles_same = old.get("metadata_sha256") == corpus_fingerprint(documents, corpus_dir)["metadata_sha256"]
+        if manifest.get("segmenter") != SEGMENTER_VERSION or not titles_same:
+            return {}
+        rows = json.loads((previous / "sentences.json").read_text(encoding="utf-8"))
+        same = {d for d, doc in documents.items() if old["files"].get(d, {}).get("sha256") == doc.sha256}
+        out: dict[str, list[Sentence]] = {}
+        for row in rows:
+            if row["doc_id"] in same:
+                out.setdefault(row["doc_id"], []).append(Sentence(**row))
+    except (IndexInvalid, OSError, ValueError, KeyError, TypeError, AttributeError):
+        return {}
+    # A damaged previous build must not leak into the new one: every quote must still match.
+    return {d: ss for d, ss in out.items() if all(documents[d].text[s.start:s.end] == s.text for s in ss)}
+
+
+def segment_corpus(documents: dict[str, Document], settings: IndexSettings,
+                   reuse: Optional[dict[str, list[Sentence]]] = None) -> tuple[list[Sentence], list[Chunk]]:
     """Sentences and chunks of every document, with corpus-wide ids."""
     sentences: list[Sentence] = []
     chunks: list[Chunk] = []
+    reuse = reuse or {}
     for doc in documents.values():
-        sents = segment_document(doc, first_id=len(sentences))
+        if doc.doc_id in reuse:
+            sents = [replace(s, id=len(sentences) + i) for i, s in enumerate(reuse[doc.doc_id])]
+        else:
+            sents = segment_document(doc, first_id=len(sentences))
         sentences.extend(sents)
         chunks.extend(chunk_document(doc, sents, settings.chunk, first_id=len(chunks)))
     if not chunks:
@@ -43,13 +77,14 @@ def segment_corpus(documents: dict[str, Document], settings: IndexSettings) -> t
 
 
 def build_into(folder: Path, documents: dict[str, Document], corpus_dir: Path, settings: IndexSettings,
-               embedder: Embedder, cache: EmbeddingCache, progress: Optional[ProgressFn] = None) -> None:
+               embedder: Embedder, cache: EmbeddingCache, progress: Optional[ProgressFn] = None,
+               reuse: Optional[dict[str, list[Sentence]]] = None) -> None:
     """Write every index file of a build into ``folder`` (manifest last)."""
     from .conflict_map import build_conflict_map, conflicts_to_json
 
-    sentences, chunks = segment_corpus(documents, settings)
+    sentences, chunks = segment_corpus(documents, settings, reuse)
     chunk_texts = [chunk_search_text(c, documents[c.doc_id]) for c in chunks]
-    sentence_texts = [s.text for s in sentences]
+    sentence_texts = [sentence_search_text(s, documents[s.doc_id]) for s in sentences]
     total = len(chunk_texts) + len(sentence_texts)
     done = 0
 
@@ -95,7 +130,8 @@ def build_index(corpus_dir: Path, index_dir: Path, settings: IndexSettings, embe
     cache = EmbeddingCache.load(previous, embedder.name) if previous else EmbeddingCache(embedder.name)
     tmp = new_build_folder(index_dir)
     try:
-        build_into(tmp, documents, corpus_dir, settings, embedder, cache, progress)
+        reuse = reusable_sentences(previous, documents, corpus_dir)
+        build_into(tmp, documents, corpus_dir, settings, embedder, cache, progress, reuse)
         final = publish(index_dir, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -15,9 +15,10 @@ from typing import Optional, Sequence
 
 import numpy as np
 
-from .answering import answer_selection
+from .answering import GAP_TO, Selection, answer_selection
 from .chunking import ChunkParams
 from .conflict_map import conflicts_for_sentences
+from .contradictions import SEVERITY_RANK
 from .conversation import resolve
 from .embedding import Embedder, model_name
 from .errors import UsageError
@@ -36,7 +37,10 @@ INDEX_ENV = "NALTREXONE_QA_INDEX"
 MAX_QUESTION_CHARS = 2000
 CANDIDATES = 30
 TOP_CHUNKS = 6
-EXTRA_SENTENCES = 8
+NEIGHBOURS = GAP_TO
+MAX_FLAGS = 3
+FLAG_RELEVANCE = 0.6
+EVIDENCE = 5
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
@@ -108,7 +112,11 @@ class QA:
         mode = mode or self.mode
         if mode not in MODES:
             raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        text = resolve(clean_question(question), history).text
+        text = resolve(clean_question(question), history).text if history else clean_question(question)
+        return self._ranked(text, k, mode, qvec)
+
+    def _ranked(self, text: str, k: int, mode: str, qvec: Optional[np.ndarray]) -> list[Hit]:
+        """Ranked chunks for an already cleaned and resolved question."""
         n = max(k, CANDIDATES)
         bm25 = self.index.bm25.search(text, n) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
@@ -127,6 +135,22 @@ class QA:
         return [Hit(cid, self.index.chunks[cid].doc_id, score, rank)
                 for rank, (cid, score) in enumerate(ranked[:k], start=1)]
 
+    def select(self, text: str, qvec: np.ndarray, mode: str,
+               timings: Optional[dict[str, float]] = None, decide: bool = True) -> Selection:
+        """Retrieve for a cleaned, resolved question and choose what to quote."""
+        t = time.perf_counter()
+        hits = self._ranked(text, TOP_CHUNKS, mode, qvec)
+        sims, ids = self.index.sentence_dense.search(qvec, NEIGHBOURS)
+        keep = ids[0] >= 0
+        if timings is not None:
+            timings["retrieve"] = (time.perf_counter() - t) * 1000
+        t = time.perf_counter()
+        sel = answer_selection(text, qvec, hits, self.index, [int(i) for i in ids[0][keep]], sims[0][keep],
+                               decide=decide)
+        if timings is not None:
+            timings["select"] = (time.perf_counter() - t) * 1000
+        return sel
+
     def citation(self, sentence_id: int, n: Optional[int], score: float = 0.0) -> Citation:
         s = self.index.sentences[sentence_id]
         doc = self.index.documents[s.doc_id]
@@ -144,17 +168,14 @@ class QA:
         t = time.perf_counter()
         qvec = self.embed_query(res.text)
         timings["embed"] = (time.perf_counter() - t) * 1000
+        if mode not in MODES:
+            raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
+        sel = self.select(clean_question(res.text), qvec, mode, timings)
         t = time.perf_counter()
-        hits = self.retrieve(res.text, k=TOP_CHUNKS, mode=mode, qvec=qvec)
-        scores, ids = self.index.sentence_dense.search(qvec, EXTRA_SENTENCES)
-        extra = [int(i) for i in ids[0] if i >= 0]
-        timings["retrieve"] = (time.perf_counter() - t) * 1000
-        t = time.perf_counter()
-        sel = answer_selection(res.text, qvec, hits, self.index, extra)
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
-        evidence = {c.sentence.id for c in sel.pool[:3]} if citations else set()
-        flags = self._flags(citations, evidence)
+        evidence = {c.sentence.id for c in sel.pool[:EVIDENCE]} if citations else set()
+        flags = self._flags(citations, evidence, qvec)
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         text = " ".join(f"{s.text} [{s.citation}]" for s in sentences) if sentences else ABSTAIN
@@ -164,12 +185,32 @@ class QA:
             timings_ms=timings, resolved_question=res.text, urgent=urgent_line(q), notice=NOTICE,
         )
 
-    def _flags(self, citations: list[Citation], evidence: set[int]) -> list[Conflict]:
-        """Conflicts touching the cited sentences or the strongest evidence."""
+    def _flags(self, citations: list[Citation], evidence: set[int], qvec: np.ndarray) -> list[Conflict]:
+        """Conflicts that touch what the answer quotes, most relevant first.
+
+        A conflict is shown when one side is quoted in the answer, or when both
+        sides are among the strongest evidence for the question, and a side
+        not quoted is itself close to the question (cosine >= FLAG_RELEVANCE);
+        one side merely being near the question is how false alarms arise.
+        """
         cited = {c.sentence_id: c.n for c in citations}
         found = conflicts_for_sentences(self.index.conflicts, set(cited) | evidence)
+        vecs = self.index.sentence_vectors
+
+        def relevant(c: Conflict) -> bool:
+            # Both sides must speak to the question, not only the quoted one:
+            # a quote can take part in a disagreement about something else.
+            if not (c.a.sentence_id in cited or c.b.sentence_id in cited
+                    or {c.a.sentence_id, c.b.sentence_id} <= evidence):
+                return False
+            return all(float(vecs[sid] @ qvec) >= FLAG_RELEVANCE for sid in (c.a.sentence_id, c.b.sentence_id)
+                       if sid not in cited)
+
+        found = [c for c in found if relevant(c)]
+        found.sort(key=lambda c: (-((c.a.sentence_id in cited) + (c.b.sentence_id in cited)),
+                                  -SEVERITY_RANK.get(c.severity, 0), -c.score))
         out = []
-        for conf in found:
+        for conf in found[:MAX_FLAGS]:
             a = self.citation(conf.a.sentence_id, cited.get(conf.a.sentence_id), conf.a.score)
             b = self.citation(conf.b.sentence_id, cited.get(conf.b.sentence_id), conf.b.score)
             out.append(Conflict(conf.kind, conf.severity, conf.score, conf.explanation, conf.topic, a, b))
