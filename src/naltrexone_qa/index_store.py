@@ -28,6 +28,7 @@ from .chunking import SEARCH_TEXT_VERSION, ChunkParams
 from .errors import IndexBuildError
 from .models import Chunk, Conflict, Document, Sentence
 from .retrieval import BM25Index, DenseIndex
+from .text import TOKENIZER_VERSION
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +51,7 @@ class IndexSettings:
 
     def to_dict(self) -> dict[str, Any]:
         return {"model": self.model, "chunking": self.chunk.to_dict(), "search_text": SEARCH_TEXT_VERSION,
+                "tokenizer": TOKENIZER_VERSION,
                 "segmenter": SEGMENTER_VERSION, "format_version": FORMAT_VERSION}
 
 
@@ -139,7 +141,7 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> None:
 
 def stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> Optional[str]:
     """Why an index no longer fits the corpus and settings, or None."""
-    for key in ("format_version", "segmenter", "search_text", "model", "chunking"):
+    for key in ("format_version", "segmenter", "search_text", "tokenizer", "model", "chunking"):
         if manifest.get(key) != expected[key]:
             return f"{key} changed"
     if manifest.get("corpus") != expected["corpus"]:

@@ -150,7 +150,7 @@ def format_report(title: str, res: dict[str, Any]) -> str:
 @click.option("--pairs", "pairs_file", default=DEFAULT_PAIRS, show_default=True, help="Labeled pairs (jsonl).")
 @click.option("--public", is_flag=True, help="Also run the public claim-evidence pairs.")
 @click.option("--public-file", default=None, help=f"Public pairs file (default {PUBLIC_PAIRS}).")
-@click.option("--detector", "detector_name", type=click.Choice(["rules", "nli"]), default="rules", show_default=True)
+@click.option("--detector", "detector_name", type=click.Choice(["rules", "nli", "learned", "rules+learned"]), default="rules", show_default=True)
 @click.option("--nli-model", default=None, help="CrossEncoder NLI model name or local path.")
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
 def conflicts_eval(

@@ -146,7 +146,8 @@ class QA:
                 for rank, (cid, score) in enumerate(ranked[:k], start=1)]
 
     def select(self, text: str, qvec: np.ndarray, mode: str,
-               timings: Optional[dict[str, float]] = None, decide: bool = True) -> Selection:
+               timings: Optional[dict[str, float]] = None, decide: bool = True,
+               own_question: Optional[str] = None) -> Selection:
         """Retrieve for a cleaned, resolved question and choose what to quote."""
         t = time.perf_counter()
         hits = self._ranked(text, TOP_CHUNKS, mode, qvec)
@@ -156,7 +157,7 @@ class QA:
             timings["retrieve"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
         sel = answer_selection(text, qvec, hits, self.index, [int(i) for i in ids[0][keep]], sims[0][keep],
-                               decide=decide)
+                               decide=decide, own_question=own_question)
         if timings is not None:
             timings["select"] = (time.perf_counter() - t) * 1000
         return sel
@@ -184,7 +185,7 @@ class QA:
         timings["embed"] = (time.perf_counter() - t) * 1000
         if mode not in MODES:
             raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        sel = self.select(clean_question(res.text), qvec, mode, timings)
+        sel = self.select(clean_question(res.text), qvec, mode, timings, own_question=q if res.followup else None)
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]

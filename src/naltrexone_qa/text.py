@@ -9,6 +9,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
+# Bump when tokenize() changes: BM25 indexes built with another tokenizer are rebuilt.
+TOKENIZER_VERSION = "snowball-en/stop-1"
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
 
