@@ -212,9 +212,10 @@ def calibrate(corpus_dir: Optional[str], index_dir: Optional[str], model: Option
 from .cli_chat import chat  # noqa: E402
 from .cli_eval import bench, eval_cmd  # noqa: E402
 from .cli_slack import slack  # noqa: E402
+from .detector_train import conflicts_train  # noqa: E402
 from .pair_eval import conflicts_eval  # noqa: E402
 
-for _command in (chat, slack, eval_cmd, bench, conflicts_eval):
+for _command in (chat, slack, eval_cmd, bench, conflicts_eval, conflicts_train):
     cli.add_command(_command)
 
 

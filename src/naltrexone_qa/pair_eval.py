@@ -170,6 +170,8 @@ def conflicts_eval(
         path = Path(public_file or PUBLIC_PAIRS)
         if path.exists():
             report["public"] = {"file": str(path), **evaluate(detector, load_pairs(path))}
+            if "learned" in detector_name:  # the head trained on 70% of these claims
+                report["public"]["note"] = "includes the learned head's training split; held-out figures are in detector_head.json"
         else:
             report["public"] = {"file": str(path), "skipped": "file not found"}
     if as_json:
@@ -181,3 +183,5 @@ def conflicts_eval(
         click.echo(f"public pairs: skipped ({pub['file']} not found)")
     elif pub:
         click.echo(format_report(f"public pairs: {pub['file']}", pub))
+        if "note" in pub:
+            click.echo(f"  note: {pub['note']}")
