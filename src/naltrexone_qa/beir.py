@@ -24,6 +24,7 @@ from typing import Callable, Optional, Sequence
 import numpy as np
 
 from .ir_metrics import evaluate_run
+from .retrieval import DEFAULT_RRF_K
 
 log = logging.getLogger(__name__)
 
@@ -138,7 +139,7 @@ def _ranked_ids(pairs: Sequence[tuple[int, float]], doc_ids: Sequence[str]) -> l
 
 def run_beir(ds: BeirDataset, modes: Sequence[str] = MODES, embedder=None,  # type: ignore[no-untyped-def]
              cache_dir: Optional[Path] = None, depth: int = 1000, fusion: str = "rrf",
-             rrf_k: int = 60, dense_weight: float = 0.5, limit_queries: Optional[int] = None,
+             rrf_k: int = DEFAULT_RRF_K, dense_weight: float = 0.5, limit_queries: Optional[int] = None,
              progress: Optional[Callable[[str], None]] = None) -> dict:
     """Run each mode over the judged queries and return nDCG@10, Recall@100, MRR@10 per mode."""
     from .retrieval import BM25Index, DenseIndex, rrf_fuse, weighted_fuse

@@ -15,6 +15,8 @@ from typing import Any, Optional
 
 import click
 
+from .cli_perf import perf
+
 from .errors import QAError
 
 EVAL_MODES = ("bm25", "dense", "hybrid")
@@ -139,7 +141,10 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
 
 @click.group("bench")
 def bench() -> None:
-    """Public retrieval benchmarks (not part of CI: they need data and minutes of CPU)."""
+    """Benchmarks: public retrieval (beir) and speed and scale (perf); not part of CI."""
+
+
+bench.add_command(perf)
 
 
 @bench.command("beir")
@@ -149,7 +154,7 @@ def bench() -> None:
 @click.option("--limit-queries", type=click.IntRange(1), default=None, help="Score only the first N judged queries.")
 @click.option("--fusion", type=click.Choice(["rrf", "weighted"]), default="rrf", show_default=True,
               help="Hybrid fusion: reciprocal rank fusion or weighted min-max-normalised scores.")
-@click.option("--rrf-k", type=click.IntRange(1), default=60, show_default=True, help="RRF constant k.")
+@click.option("--rrf-k", type=click.IntRange(1), default=None, help="RRF constant k [default: the pipeline's, 20].")
 @click.option("--dense-weight", type=click.FloatRange(0.0, 1.0), default=0.5, show_default=True,
               help="Weight of the dense scores in weighted fusion (BM25 gets the rest).")
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score.")
@@ -169,6 +174,7 @@ def bench_beir(dataset_dir: str, as_json: bool, mode: str, limit_queries: Option
         click.echo(f"Skipped: no BEIR dataset at {dataset_dir} (folder not found).", err=True)
         return
     from .beir import BeirDataError, load_beir, run_beir
+    from .retrieval import DEFAULT_RRF_K
     from .eval_report import beir_rows, render_table
 
     modes = list(EVAL_MODES) if mode == "all" else [mode]
@@ -180,7 +186,8 @@ def bench_beir(dataset_dir: str, as_json: bool, mode: str, limit_queries: Option
 
             embedder = Embedder(model)
         result = run_beir(ds, modes, embedder=embedder, cache_dir=Path(cache_dir) if cache_dir else None,
-                          fusion=fusion, rrf_k=rrf_k, dense_weight=dense_weight, limit_queries=limit_queries,
+                          fusion=fusion, rrf_k=rrf_k or DEFAULT_RRF_K, dense_weight=dense_weight,
+                          limit_queries=limit_queries,
                           progress=lambda msg: click.echo(msg, err=True))
     except BeirDataError as exc:
         _die(str(exc), 2)

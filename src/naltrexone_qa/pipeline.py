@@ -10,8 +10,6 @@ import logging
 import os
 import re
 import time
-from concurrent.futures import ThreadPoolExecutor
-from functools import lru_cache
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -38,8 +36,6 @@ CORPUS_ENV = "NALTREXONE_QA_CORPUS"
 INDEX_ENV = "NALTREXONE_QA_INDEX"
 MAX_QUESTION_CHARS = 2000
 CANDIDATES = 30
-# From this many chunks each retrieval leg costs more than handing one to a thread.
-PARALLEL_MIN_CHUNKS = 20_000
 TOP_CHUNKS = 6
 NEIGHBOURS = GAP_TO
 MAX_FLAGS = 3
@@ -122,18 +118,12 @@ class QA:
     def _ranked(self, text: str, k: int, mode: str, qvec: Optional[np.ndarray]) -> list[Hit]:
         """Ranked chunks for an already cleaned and resolved question."""
         n = max(k, CANDIDATES)
+        bm25 = self.index.bm25.search(text, n) if mode != "dense" else []
         dense: list[tuple[int, float]] = []
-        pending = None
         if mode != "bm25":
             qvec = self.embed_query(text) if qvec is None else qvec
-            if mode == "hybrid" and self.index.bm25.n_docs >= PARALLEL_MIN_CHUNKS:
-                # FAISS releases the GIL, so on a large index the dense leg runs while BM25 scores.
-                pending = _leg_pool().submit(self._dense, qvec, n)
-            else:
-                dense = self._dense(qvec, n)
-        bm25 = self.index.bm25.search(text, n) if mode != "dense" else []
-        if pending is not None:
-            dense = pending.result()
+            scores, ids = self.index.chunk_dense.search(qvec, n)
+            dense = [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
         if mode == "bm25":
             ranked = bm25
         elif mode == "dense":
@@ -161,10 +151,6 @@ class QA:
         if timings is not None:
             timings["select"] = (time.perf_counter() - t) * 1000
         return sel
-
-    def _dense(self, qvec: np.ndarray, n: int) -> list[tuple[int, float]]:
-        scores, ids = self.index.chunk_dense.search(qvec, n)
-        return [(int(i), float(s)) for i, s in zip(ids[0], scores[0]) if i >= 0]
 
     def citation(self, sentence_id: int, n: Optional[int], score: float = 0.0) -> Citation:
         s = self.index.sentences[sentence_id]
@@ -230,12 +216,6 @@ class QA:
             b = self.citation(conf.b.sentence_id, cited.get(conf.b.sentence_id), conf.b.score)
             out.append(Conflict(conf.kind, conf.severity, conf.score, conf.explanation, conf.topic, a, b))
         return out
-
-
-@lru_cache(maxsize=1)
-def _leg_pool() -> ThreadPoolExecutor:
-    """One worker thread for the dense leg of hybrid retrieval on large indexes."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="dense-leg")
 
 
 def clean_or_none(text: str) -> Optional[str]:

@@ -20,6 +20,12 @@ import numpy as np
 from .text import tokenize
 
 HNSW_THRESHOLD = 50_000
+# Reciprocal rank fusion constant. 60 is the paper's default; 20 weighs the top
+# ranks more, which measured better on evals/qa.jsonl (answer accuracy 0.655
+# vs 0.644, Recall@5 0.937 vs 0.934) and no worse on SciFact (see README).
+DEFAULT_RRF_K = 20
+# log((N+1)/df) below this means the term is in over ~85% of documents.
+MIN_IDF = 0.15
 
 
 class Hit(NamedTuple):
@@ -79,9 +85,19 @@ class BM25Index:
         i = self.vocab.get(term)
         return None if i is None else float(self.idf[i])
 
-    def scores(self, query: str) -> np.ndarray:
-        """A BM25+ score for every document (0 where no query term occurs)."""
+    def scores(self, query: str, prune: bool = False) -> np.ndarray:
+        """A BM25+ score for every document (0 where no query term occurs).
+
+        With ``prune``, terms found in nearly every document (IDF below
+        MIN_IDF, e.g. "naltrexone" here) are skipped when rarer terms are
+        present: they add almost the same small amount to every document, yet
+        their postings are the longest, so scoring them is most of the cost on
+        a large corpus.
+        """
         rows = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
+        if prune:
+            kept = [r for r in rows if self.idf[r] >= MIN_IDF]
+            rows = kept or rows
         if not rows:
             return np.zeros(self.n_docs, dtype=np.float32)
         # A term's postings name each document once, so adding term by term in query order
@@ -93,7 +109,7 @@ class BM25Index:
         return out.astype(np.float32)
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        s = self.scores(query)
+        s = self.scores(query, prune=True)
         return top_k(s, k, positive_only=True)
 
     def save(self, folder: Path) -> list[str]:
@@ -182,7 +198,7 @@ def top_k(scores: np.ndarray, k: int, positive_only: bool = False) -> list[tuple
     return [(i, float(scores[i])) for i in order]
 
 
-def rrf_fuse(ranked_lists: Sequence[Sequence[int]], k: int = 60,
+def rrf_fuse(ranked_lists: Sequence[Sequence[int]], k: int = DEFAULT_RRF_K,
              weights: Optional[Sequence[float]] = None) -> list[tuple[int, float]]:
     """Reciprocal rank fusion; ranks count from 1, so the top item adds 1/(k+1)."""
     weights = weights or [1.0] * len(ranked_lists)
