@@ -13,6 +13,7 @@ from click.testing import CliRunner
 
 from naltrexone_qa.beir import BeirDataError, load_beir, missing_files, run_beir
 from naltrexone_qa.cli_eval import bench
+from naltrexone_qa.retrieval import DEFAULT_RRF_K
 
 DOCS = {
     "d1": ("Aspirin and platelets", "Aspirin inhibits platelet aggregation by blocking cyclooxygenase."),
@@ -129,7 +130,7 @@ def test_weighted_fusion_and_query_limit(dataset: Path, tmp_path: Path) -> None:
     res = run_beir(load_beir(dataset), ["hybrid"], embedder=HashEmbedder(), cache_dir=tmp_path,
                    fusion="weighted", dense_weight=0.3, limit_queries=2)
     assert res["n_queries"] == 2
-    assert res["fusion"] == {"method": "weighted", "rrf_k": 60, "dense_weight": 0.3}
+    assert res["fusion"] == {"method": "weighted", "rrf_k": DEFAULT_RRF_K, "dense_weight": 0.3}
 
 
 def test_unknown_mode_rejected(dataset: Path) -> None:

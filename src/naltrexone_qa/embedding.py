@@ -13,6 +13,7 @@ import hashlib
 import json
 import logging
 import os
+import socket
 from pathlib import Path
 from typing import Iterable, Optional, Sequence
 
@@ -46,6 +47,23 @@ def resolve_model_path(name: str) -> str:
     return name
 
 
+def hub_reachable(timeout: float = 3.0) -> bool:
+    """Whether a named model could be downloaded, asked once before trying.
+
+    Without this, a name that is not cached costs a minute of retries before
+    failing on a machine without a network; when the hub is unreachable we
+    switch to offline mode, so a copy in the local cache still loads at once.
+    """
+    if os.environ.get("HF_HUB_OFFLINE") == "1":
+        return True
+    try:
+        with socket.create_connection(("huggingface.co", 443), timeout=timeout):
+            return True
+    except OSError:
+        os.environ["HF_HUB_OFFLINE"] = "1"
+        return False
+
+
 def text_key(model: str, text: str) -> str:
     return hashlib.sha256(f"{model}\x00{text}".encode("utf-8")).hexdigest()[:32]
 
@@ -71,15 +89,18 @@ class Embedder:
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
         os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+        logging.getLogger("huggingface_hub").setLevel(logging.ERROR)
+        hint = "" if is_default else " (is it a sentence-transformers model?)"
+        if not is_default and not Path(path).exists() and not hub_reachable():
+            hint = (" (the Hugging Face hub cannot be reached from here, so only a copy already in the local"
+                    " cache could load; use the default model or a local folder)")
         try:
             from sentence_transformers import SentenceTransformer
             from transformers.utils import logging as hf_logging
 
             hf_logging.disable_progress_bar()
-
             return SentenceTransformer(path, device=self.device)
         except Exception as exc:  # noqa: BLE001 - any load failure is the same problem to a user
-            hint = "" if is_default else " (is it a sentence-transformers model, and are you online?)"
             raise ModelError(f"cannot load embedding model {self.name!r}: {exc}{hint}") from exc
 
     @property
