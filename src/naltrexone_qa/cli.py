@@ -14,21 +14,11 @@ from typing import Any, Callable, Optional
 
 import click
 
+from .cli_options import common_options
 from .errors import QAError
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 log = logging.getLogger("naltrexone_qa")
-
-
-def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index and --model, shared by every command that loads the pipeline."""
-    f = click.option("--model", default=None, envvar="NALTREXONE_QA_MODEL", show_envvar=True,
-                     help="Sentence-transformers model name or path [default: all-MiniLM-L6-v2, bundled].")(f)
-    f = click.option("--index", "index_dir", default=None, envvar="NALTREXONE_QA_INDEX", show_envvar=True,
-                     type=click.Path(file_okay=False), help="Index folder [default: ./index].")(f)
-    f = click.option("--corpus", "corpus_dir", default=None, envvar="NALTREXONE_QA_CORPUS", show_envvar=True,
-                     type=click.Path(file_okay=False), help="Folder of .txt/.md articles [default: ./corpus].")(f)
-    return f
 
 
 def fail(message: str, code: int = 1) -> None:

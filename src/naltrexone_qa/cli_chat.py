@@ -11,7 +11,8 @@ from typing import Any, Optional
 
 import click
 
-from .cli import common_options, load_qa, run_guarded
+from .cli import load_qa, run_guarded
+from .cli_options import common_options
 
 LOADING = "Loading the model and the index (the first run also builds the index)..."
 

@@ -15,6 +15,7 @@ from typing import Any, Optional
 
 import click
 
+from .cli_options import common_options, model_option
 from .cli_perf import perf
 
 from .errors import QAError
@@ -75,12 +76,7 @@ def _rate(name: str, help_text: str, upper: Optional[float] = 1.0):  # type: ign
 @_rate("--min-flag-recall", "Fail below this disagreement-flag recall.")
 @_rate("--min-citation-exactness", "Fail below this share of quotes matching the corpus exactly.")
 @_rate("--max-p95-ms", "Fail above this p95 latency per question, in ms.", upper=None)
-@click.option("--model", default=None, envvar="NALTREXONE_QA_MODEL", show_envvar=True,
-              help="Sentence-transformers model name or path [default: all-MiniLM-L6-v2, bundled].")
-@click.option("--index", "index_dir", default=None, envvar="NALTREXONE_QA_INDEX", show_envvar=True,
-              type=click.Path(file_okay=False), help="Index folder [default: ./index].")
-@click.option("--corpus", "corpus_dir", default=None, envvar="NALTREXONE_QA_CORPUS", show_envvar=True,
-              type=click.Path(file_okay=False), help="Folder of .txt/.md articles [default: ./corpus].")
+@common_options
 def eval_cmd(qa_file: str, mode: str, fusion: str, as_json: bool, report_dir: Optional[str], pairs_file: str,
              show_failures: int, model: Optional[str], index_dir: Optional[str], corpus_dir: Optional[str],
              **limits: Optional[float]) -> None:
@@ -160,8 +156,7 @@ bench.add_command(perf)
 @click.option("--split", default="test", show_default=True, help="Which qrels/<split>.tsv to score.")
 @click.option("--cache-dir", type=click.Path(file_okay=False), default=None,
               help="Embedding cache folder [default: ~/.cache/naltrexone-qa/beir, or $NALTREXONE_QA_CACHE/beir].")
-@click.option("--model", default=None, envvar="NALTREXONE_QA_MODEL", show_envvar=True,
-              help="Sentence-transformers model name or path [default: all-MiniLM-L6-v2, bundled].")
+@model_option
 def bench_beir(dataset_dir: str, as_json: bool, mode: str, limit_queries: Optional[int], fusion: str,
                rrf_k: int, dense_weight: float, split: str, cache_dir: Optional[str], model: Optional[str]) -> None:
     """Run BM25, dense and hybrid retrieval on a BEIR-format dataset; report nDCG@10 and Recall@100.

@@ -13,6 +13,8 @@ from typing import TYPE_CHECKING, Optional
 
 import click
 
+from .cli_options import common_options
+
 if TYPE_CHECKING:
     from slack_bolt import App
 
@@ -29,12 +31,7 @@ def _fail(message: str, code: int) -> None:
 
 
 @click.command("slack")
-@click.option("--corpus", "corpus_dir", default=None, envvar="NALTREXONE_QA_CORPUS", show_envvar=True,
-              type=click.Path(file_okay=False), help="Folder of .txt/.md articles [default: ./corpus].")
-@click.option("--index", "index_dir", default=None, envvar="NALTREXONE_QA_INDEX", show_envvar=True,
-              type=click.Path(file_okay=False), help="Index folder [default: ./index].")
-@click.option("--model", default=None, envvar="NALTREXONE_QA_MODEL", show_envvar=True,
-              help="Sentence-transformers model name or path [default: all-MiniLM-L6-v2, bundled].")
+@common_options
 @click.option("--http", "http", is_flag=True,
               help="Serve Slack's Events API over HTTP at /slack/events (needs SLACK_SIGNING_SECRET) "
                    "instead of Socket Mode (needs SLACK_APP_TOKEN).")
