@@ -29,7 +29,7 @@ from .text import tokenize
 
 MAX_SENTENCES = 4
 W_DENSE, W_LEX, W_CHUNK = 0.55, 0.30, 0.15
-RELATIVE_KEEP = 0.82
+RELATIVE_KEEP = 0.75
 REDUNDANT_COS = 0.86
 FEATURES = ("dense", "centroid", "gap")
 GAP_FROM, GAP_TO = 5, 30
