@@ -4,9 +4,8 @@ Candidates are the quotable sentences of the top chunks plus the nearest
 sentences by vector. Each is scored on three signals a reviewer can check:
 dense similarity to the question, how much of the question's rarer vocabulary
 it contains (IDF-weighted), and how well its chunk was retrieved. Whether to
-answer at all is decided by a calibrated confidence over the best dense match
-and the question's coverage by the retrieved text, so a question whose key
-words never occur in the corpus ("price", "router") abstains.
+answer at all is decided by a calibrated confidence (see ``features_of``), so
+an off-topic question, or an on-topic one no sentence answers, abstains.
 """
 
 from __future__ import annotations
@@ -33,9 +32,7 @@ RELATIVE_KEEP = 0.75
 REDUNDANT_COS = 0.86
 FEATURES = ("dense", "centroid", "gap")
 GAP_FROM, GAP_TO = 5, 30
-ADD_MIN_LEXICAL = 0.0
 EXTRA_CANDIDATES = 8
-ADD_MIN_DENSE = 0.75
 FRAMING_PENALTY = 0.85
 CARRIED_WEIGHT = 0.3
 # Sentences that pose or frame a question rather than answer it.
@@ -127,19 +124,14 @@ def features_of(pool: list[Candidate], index: LoadedIndex, qvec: np.ndarray,
     gap = float(sims[0] - sims[GAP_FROM:GAP_TO].mean()) if len(sims) > GAP_FROM else 0.0
     return {
         "dense": pool[0].dense if pool else 0.0,
-        "centroid": float(qvec @ corpus_centroid(index)),
+        "centroid": float(qvec @ index.centroid),
         "gap": gap,
     }
 
 
-def corpus_centroid(index: LoadedIndex) -> np.ndarray:
-    """Mean direction of the quotable sentences (computed once per loaded index)."""
-    return index.centroid
-
-
 def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: LoadedIndex,
                      extra_sentence_ids: Sequence[int] = (),
-                     own_question: Optional[str] = None) -> tuple[list[Candidate], dict[str, float]]:
+                     own_question: Optional[str] = None) -> list[Candidate]:
     """Score every quotable sentence of the retrieved chunks, best first.
 
     Words carried over from earlier turns find the topic but should not pick
@@ -159,7 +151,7 @@ def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: Lo
         chunk_score.setdefault(sid, 0.0)
     ids = [sid for sid in chunk_score if index.sentences[sid].answerable]
     if not ids:
-        return [], weights
+        return []
     dense = index.sentence_vectors[ids] @ qvec
     pool = []
     for sid, d in zip(ids, dense):
@@ -171,7 +163,7 @@ def score_candidates(question: str, qvec: np.ndarray, hits: list[Hit], index: Lo
             score *= FRAMING_PENALTY
         pool.append(Candidate(s, float(d), lex, chunk_score[sid], score))
     pool.sort(key=lambda c: (-c.score, c.sentence.id))
-    return pool, weights
+    return pool
 
 
 def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
@@ -187,8 +179,6 @@ def select(pool: list[Candidate], index: LoadedIndex) -> list[Candidate]:
         new_doc = all(c.sentence.doc_id != cand.sentence.doc_id for c in chosen)
         keep = RELATIVE_KEEP - (0.07 if new_doc else 0.0)
         if cand.score < keep * best:
-            continue
-        if cand.lexical < ADD_MIN_LEXICAL and cand.dense < ADD_MIN_DENSE:
             continue
         vec = index.sentence_vectors[cand.sentence.id]
         if any(float(vec @ index.sentence_vectors[c.sentence.id]) > REDUNDANT_COS for c in chosen):
@@ -210,7 +200,7 @@ def answer_selection(question: str, qvec: np.ndarray, hits: list[Hit], index: Lo
     by vector, best first: the first few join the candidates, all feed ``gap``.
     With ``decide=False`` only the features are computed (for calibration).
     """
-    pool, _ = score_candidates(question, qvec, hits, index, list(neighbour_ids)[:EXTRA_CANDIDATES], own_question)
+    pool = score_candidates(question, qvec, hits, index, list(neighbour_ids)[:EXTRA_CANDIDATES], own_question)
     feats = features_of(pool, index, qvec, neighbour_sims)
     if not decide:
         return Selection([], pool, 0.0, feats)

@@ -109,11 +109,16 @@ class QA:
     def retrieve(self, question: str, k: int = 10, mode: Optional[str] = None,
                  history: Sequence[str] = (), qvec: Optional[np.ndarray] = None) -> list[Hit]:
         """Ranked chunks for a question (history resolved first)."""
+        mode = self._mode(mode)
+        text = resolve(clean_question(question), history).text if history else clean_question(question)
+        return self._ranked(text, k, mode, qvec)
+
+    def _mode(self, mode: Optional[str]) -> str:
+        """The given retrieval mode, or this pipeline's; unknown modes are a usage error."""
         mode = mode or self.mode
         if mode not in MODES:
             raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
-        text = resolve(clean_question(question), history).text if history else clean_question(question)
-        return self._ranked(text, k, mode, qvec)
+        return mode
 
     def _ranked(self, text: str, k: int, mode: str, qvec: Optional[np.ndarray]) -> list[Hit]:
         """Ranked chunks for an already cleaned and resolved question."""
@@ -164,13 +169,11 @@ class QA:
         q = clean_question(question)
         history = [h for h in (clean_or_none(h) for h in history) if h]
         res = resolve(q, history)
-        mode = mode or self.mode
+        mode = self._mode(mode)
         timings: dict[str, float] = {}
         t = time.perf_counter()
         qvec = self.embed_query(res.text)
         timings["embed"] = (time.perf_counter() - t) * 1000
-        if mode not in MODES:
-            raise UsageError(f"unknown mode {mode!r}; choose one of {', '.join(MODES)}")
         sel = self.select(clean_question(res.text), qvec, mode, timings, own_question=q if res.followup else None)
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
