@@ -1,8 +1,10 @@
-"""Shared fixtures: the real model and a real index, built once per test session.
+"""Shared fixtures: real components, built once per test session.
 
-Model work is the slow part of the suite (about 300 texts to embed for the
-repository's corpus), so one session-scoped index serves every test that only
-reads it; tests that modify an index copy the corpus into their own folders.
+Two tiers. The fast tier (``pytest -m "not slow"``) uses the model-free hash
+embedder and runs without loading a transformer. Tests that need the real
+model (anything using the ``embedder``, ``index_dir`` or ``qa`` fixtures) or
+start subprocesses are marked ``slow``; a test that asks for a model fixture is
+marked automatically, so it can never sneak into the fast tier.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import os
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,6 +21,13 @@ os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 REPO = Path(__file__).resolve().parents[1]
 CORPUS = REPO / "corpus"
+MODEL_FIXTURES = {"embedder", "index_dir", "qa", "model_settings"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(scope="session")
@@ -25,35 +35,61 @@ def corpus_dir() -> Path:
     return CORPUS
 
 
+# ------------------------------------------------------------------ the real model (slow tier)
 @pytest.fixture(scope="session")
-def embedder():
-    from naltrexone_qa.embedding import Embedder
+def embedder() -> Any:
+    from naltrexone_qa.embed.sentence_transformers import SentenceTransformerEmbedder
 
-    return Embedder()
+    return SentenceTransformerEmbedder()
 
 
 @pytest.fixture(scope="session")
-def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder) -> Path:
+def index_dir(tmp_path_factory: pytest.TempPathFactory, embedder: Any) -> Path:
     """A built index of the repository's corpus (read-only for tests)."""
-    from naltrexone_qa.chunking import ChunkParams
-    from naltrexone_qa.index_store import IndexSettings
-    from naltrexone_qa.indexing import ensure_index
+    from naltrexone_qa.config import Settings
+    from naltrexone_qa.disagree.rules import RuleDetector
+    from naltrexone_qa.index.build import ensure_index
 
     folder = tmp_path_factory.mktemp("index")
-    ensure_index(CORPUS, folder, IndexSettings(model=embedder.name, chunk=ChunkParams()), embedder)
+    ensure_index(Settings(corpus_dir=CORPUS, index_dir=folder), embedder, RuleDetector())
     return folder
 
 
 @pytest.fixture(scope="session")
-def qa(index_dir: Path, embedder):
+def model_settings(index_dir: Path) -> Any:
+    from naltrexone_qa.config import Settings
+
+    return Settings(corpus_dir=CORPUS, index_dir=index_dir)
+
+
+@pytest.fixture(scope="session")
+def qa(model_settings: Any, embedder: Any) -> Any:
     """The loaded pipeline over the session index, sharing the loaded model."""
-    from naltrexone_qa.chunking import ChunkParams
-    from naltrexone_qa.index_store import IndexSettings
-    from naltrexone_qa.indexing import ensure_index
     from naltrexone_qa.pipeline import QA
 
-    index, _ = ensure_index(CORPUS, index_dir, IndexSettings(model=embedder.name, chunk=ChunkParams()), embedder)
-    return QA(index, embedder)
+    return QA.load(model_settings, embedder=embedder)
+
+
+# ------------------------------------------------------------------ model-free (fast tier)
+@pytest.fixture(scope="session")
+def hash_embedder() -> Any:
+    from naltrexone_qa.embed.hashing import HashEmbedder
+
+    return HashEmbedder()
+
+
+def hash_settings_for(corpus: Path, index: Path, store: str = "numpy") -> Any:
+    from naltrexone_qa.config import Settings
+
+    return Settings(corpus_dir=corpus, index_dir=index, model="hash:256", store=store)
+
+
+@pytest.fixture(scope="session")
+def hash_qa(tmp_path_factory: pytest.TempPathFactory) -> Any:
+    """The real pipeline over the real corpus, with the hash embedder and the NumPy store."""
+    from naltrexone_qa.pipeline import QA
+
+    return QA.load(hash_settings_for(CORPUS, tmp_path_factory.mktemp("hash-index")))
 
 
 @pytest.fixture()

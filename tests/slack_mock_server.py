@@ -15,8 +15,8 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Callable, Optional, Sequence
 from urllib.parse import parse_qsl, urlparse
 
-from naltrexone_qa.models import Answer, AnswerSentence, Citation, Conflict
-from naltrexone_qa.safety import NOTICE
+from naltrexone_qa.answer.safety import NOTICE
+from naltrexone_qa.types import Answer, AnswerSentence, Citation, Conflict
 
 BOT_USER_ID = "UBOT"
 BOT_ID = "BBOT"
@@ -50,7 +50,7 @@ class MockSlack:
         assert self._server is not None
         return f"http://127.0.0.1:{self._server.server_address[1]}/api/"
 
-    def start(self) -> "MockSlack":
+    def start(self) -> MockSlack:
         mock = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -142,21 +142,39 @@ class MockSlack:
         if not auth.startswith("Bearer xox"):
             return 200, {}, {"ok": False, "error": "not_authed"}
         if method == "auth.test":
-            return 200, {}, {"ok": True, "url": "https://example.slack.com/", "team": "Test", "user": "naltrexone-qa",
-                             "team_id": TEAM_ID, "user_id": BOT_USER_ID, "bot_id": BOT_ID}
+            return (
+                200,
+                {},
+                {
+                    "ok": True,
+                    "url": "https://example.slack.com/",
+                    "team": "Test",
+                    "user": "naltrexone-qa",
+                    "team_id": TEAM_ID,
+                    "user_id": BOT_USER_ID,
+                    "bot_id": BOT_ID,
+                },
+            )
         if method == "chat.postMessage":
             with self._cond:
                 self._counter += 1
                 ts = f"{1800000000 + self._counter}.000001"
-            message = {"type": "message", "bot_id": BOT_ID, "user": BOT_USER_ID, "text": args.get("text", ""),
-                       "ts": ts, "thread_ts": args.get("thread_ts")}
+            message = {
+                "type": "message",
+                "bot_id": BOT_ID,
+                "user": BOT_USER_ID,
+                "text": args.get("text", ""),
+                "ts": ts,
+                "thread_ts": args.get("thread_ts"),
+            }
             if args.get("thread_ts"):
                 self.add_message(args["channel"], args["thread_ts"], message)
             return 200, {}, {"ok": True, "channel": args.get("channel"), "ts": ts, "message": message}
         if method == "conversations.replies":
             with self._cond:
-                msgs = sorted(self.threads.get((args.get("channel", ""), args.get("ts", "")), []),
-                              key=lambda m: float(m["ts"]))
+                msgs = sorted(
+                    self.threads.get((args.get("channel", ""), args.get("ts", "")), []), key=lambda m: float(m["ts"])
+                )
             return 200, {}, {"ok": True, "messages": msgs, "has_more": False}
         return 200, {}, {"ok": False, "error": "unknown_method"}
 
@@ -175,8 +193,13 @@ class FakeAnswerer:
         return self.make(question)
 
 
-def citation(n: Optional[int], text: str, title: str = "Naltrexone Uses", section: Optional[str] = "Overview",
-             doc_id: str = "doc-a") -> Citation:
+def citation(
+    n: Optional[int],
+    text: str,
+    title: str = "Naltrexone Uses",
+    section: Optional[str] = "Overview",
+    doc_id: str = "doc-a",
+) -> Citation:
     return Citation(n=n, doc_id=doc_id, title=title, section=section, start=0, end=len(text), text=text)
 
 
@@ -185,13 +208,30 @@ def answer_for(question: str, quote: Optional[str] = None, **extra: Any) -> Answ
     text = quote if quote is not None else f"Quote answering: {question}"
     cites = [citation(1, text)]
     fields: dict[str, Any] = dict(
-        question=question, answer=f"{text} [1]", abstained=False, confidence=0.9,
-        sentences=[AnswerSentence(text, 1)], citations=cites, contradictions=[], mode="hybrid",
-        timings_ms={}, resolved_question=question, urgent=None, notice=NOTICE)
+        question=question,
+        answer=f"{text} [1]",
+        abstained=False,
+        confidence=0.9,
+        sentences=[AnswerSentence(text, 1)],
+        citations=cites,
+        conflicts=[],
+        mode="hybrid",
+        timings_ms={},
+        resolved_question=question,
+        urgent=None,
+        notice=NOTICE,
+    )
     fields.update(extra)
     return Answer(**fields)
 
 
 def conflict(topic: str, a: str, b: str, explanation: str = "The sources disagree.") -> Conflict:
-    return Conflict("contradiction", "high", 0.9, explanation, topic,
-                    citation(1, a, "Article A", "Risks", "doc-a"), citation(None, b, "Article B", None, "doc-b"))
+    return Conflict(
+        "contradiction",
+        "high",
+        0.9,
+        explanation,
+        topic,
+        citation(1, a, "Article A", "Risks", "doc-a"),
+        citation(None, b, "Article B", None, "doc-b"),
+    )

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from naltrexone_qa.beir import BeirDataError, load_beir, missing_files, run_beir
-from naltrexone_qa.cli_eval import bench
-from naltrexone_qa.retrieval import DEFAULT_RRF_K
+from naltrexone_qa.config import Settings
+from naltrexone_qa.embed.hashing import HashEmbedder as _Hash
+from naltrexone_qa.errors import DataError as BeirDataError
+from naltrexone_qa.evaluation.beir import load_beir, missing_files, run_beir
+from naltrexone_qa.frontends.cli.bench import bench
+
+SETTINGS = Settings()
 
 DOCS = {
     "d1": ("Aspirin and platelets", "Aspirin inhibits platelet aggregation by blocking cyclooxygenase."),
@@ -45,26 +47,20 @@ def write_dataset(root: Path) -> Path:
     return root
 
 
-class HashEmbedder:
-    """Bag-of-words vectors hashed into 64 dims: deterministic and model-free."""
-
-    name = "fake-hash-embedder"
-    dim = 64
+class HashEmbedder(_Hash):
+    """The shipped model-free embedder, counting its calls."""
 
     def __init__(self) -> None:
+        super().__init__(64)
         self.calls = 0
 
-    def encode(self, texts, batch_size: int = 32, show_progress: bool = False) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def encode(self, texts, batch_size: int = 32) -> np.ndarray:  # type: ignore[no-untyped-def]
         self.calls += 1
-        out = np.zeros((len(texts), self.dim), dtype=np.float32)
-        for row, text in enumerate(texts):
-            for w in re.findall(r"[a-z]+", text.lower()):
-                out[row, int(hashlib.md5(w.encode()).hexdigest(), 16) % self.dim] += 1.0
-        return out / np.maximum(np.linalg.norm(out, axis=1, keepdims=True), 1e-9)
+        return super().encode(texts, batch_size)
 
 
 class BrokenEmbedder(HashEmbedder):
-    def encode(self, texts, batch_size: int = 32, show_progress: bool = False) -> np.ndarray:  # type: ignore[no-untyped-def]
+    def encode(self, texts, batch_size: int = 32) -> np.ndarray:  # type: ignore[no-untyped-def]
         raise AssertionError("should have been served from the cache")
 
 
@@ -92,7 +88,7 @@ def test_missing_files_are_named(tmp_path: Path) -> None:
 def test_bad_json_line_is_named(dataset: Path) -> None:
     with (dataset / "corpus.jsonl").open("a", encoding="utf-8") as fh:
         fh.write("{not json\n")
-    with pytest.raises(BeirDataError, match="corpus.jsonl line 6"):
+    with pytest.raises(BeirDataError, match="corpus.jsonl:6"):
         load_beir(dataset)
 
 
@@ -104,7 +100,7 @@ def test_qrels_for_unknown_query_rejected(dataset: Path) -> None:
 
 
 def test_bm25_finds_each_document(dataset: Path) -> None:
-    res = run_beir(load_beir(dataset), ["bm25"])
+    res = run_beir(load_beir(dataset), SETTINGS, ["bm25"])
     m = res["modes"]["bm25"]
     assert m["ndcg@10"] == 1.0 and m["recall@100"] == 1.0 and m["mrr@10"] == 1.0
     assert res["n_queries"] == 4 and res["n_judgments"] == 4 and res["model"] is None
@@ -113,7 +109,7 @@ def test_bm25_finds_each_document(dataset: Path) -> None:
 def test_all_modes_and_embedding_cache(dataset: Path, tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     emb = HashEmbedder()
-    res = run_beir(load_beir(dataset), ["bm25", "dense", "hybrid"], embedder=emb, cache_dir=cache)
+    res = run_beir(load_beir(dataset), SETTINGS, ["bm25", "dense", "hybrid"], embedder=emb, cache_dir=cache)
     assert set(res["modes"]) == {"bm25", "dense", "hybrid"}
     for m in res["modes"].values():
         assert 0.0 <= m["ndcg@10"] <= 1.0 and m["recall@100"] == 1.0  # 5 docs: all within 100
@@ -122,20 +118,22 @@ def test_all_modes_and_embedding_cache(dataset: Path, tmp_path: Path) -> None:
     assert files == ["docs.json", "docs.npy", "queries.json", "queries.npy"]
     np.load(cache / "tiny" / "docs.npy", allow_pickle=False)  # plain array, no pickle
     # a second run must not embed anything again
-    again = run_beir(load_beir(dataset), ["dense"], embedder=BrokenEmbedder(), cache_dir=cache)
+    again = run_beir(load_beir(dataset), SETTINGS, ["dense"], embedder=BrokenEmbedder(), cache_dir=cache)
     assert again["modes"]["dense"]["ndcg@10"] == res["modes"]["dense"]["ndcg@10"]
 
 
 def test_weighted_fusion_and_query_limit(dataset: Path, tmp_path: Path) -> None:
-    res = run_beir(load_beir(dataset), ["hybrid"], embedder=HashEmbedder(), cache_dir=tmp_path,
-                   fusion="weighted", dense_weight=0.3, limit_queries=2)
+    settings = SETTINGS.with_retrieval(fusion="weighted", fusion_weights=(0.7, 0.3))
+    res = run_beir(
+        load_beir(dataset), settings, ["hybrid"], embedder=HashEmbedder(), cache_dir=tmp_path, limit_queries=2
+    )
     assert res["n_queries"] == 2
-    assert res["fusion"] == {"method": "weighted", "rrf_k": DEFAULT_RRF_K, "dense_weight": 0.3}
+    assert res["fusion"] == {"method": "weighted", "rrf_k": SETTINGS.retrieval.rrf_k, "weights": [0.7, 0.3]}
 
 
 def test_unknown_mode_rejected(dataset: Path) -> None:
-    with pytest.raises(ValueError):
-        run_beir(load_beir(dataset), ["sparse"])
+    with pytest.raises(BeirDataError):
+        run_beir(load_beir(dataset), SETTINGS, ["sparse"])
 
 
 def test_cli_skips_when_dataset_absent(tmp_path: Path) -> None:

@@ -22,14 +22,27 @@ PROMPT = r">(?: |\x08?\x1b\[\d*C)"
 
 
 def spawn_chat(index_dir: Path, color: bool = False):  # type: ignore[no-untyped-def]
-    env = {**os.environ, "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "HF_HUB_OFFLINE": "1",
-           "COLUMNS": "200", "LINES": "50"}
+    env = {
+        **os.environ,
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "HF_HUB_OFFLINE": "1",
+        "COLUMNS": "200",
+        "LINES": "50",
+    }
     env.pop("NO_COLOR", None)
     if not color:
         env["NO_COLOR"] = "1"
     exe = str(Path(sys.executable).with_name("naltrexone-qa"))
-    child = pexpect.spawn(exe, ["chat", "--corpus", str(REPO / "corpus"), "--index", str(index_dir)],
-                          env=env, encoding="utf-8", timeout=TIMEOUT, dimensions=(50, 200), cwd=str(REPO))
+    child = pexpect.spawn(
+        exe,
+        ["chat", "--corpus", str(REPO / "corpus"), "--index", str(index_dir)],
+        env=env,
+        encoding="utf-8",
+        timeout=TIMEOUT,
+        dimensions=(50, 200),
+        cwd=str(REPO),
+    )
     child.expect("not medical advice")
     child.expect(PROMPT)
     return child
@@ -99,12 +112,23 @@ class _Out(io.StringIO):
 
 
 def test_session_handles_odd_input_without_raising(qa) -> None:  # type: ignore[no-untyped-def]
-    from naltrexone_qa.chat import ChatSession
+    from naltrexone_qa.frontends.chat import ChatSession
 
     out = _Out()
     s = ChatSession(qa, out)
-    for line in ["", "   ", "/", "/sources", "/sources 1", "/sources x", "\x00\x1b[31m", "/" + "x" * 10_000,
-                 "?" * 10_000, "/reset now", "/history"]:
+    for line in [
+        "",
+        "   ",
+        "/",
+        "/sources",
+        "/sources 1",
+        "/sources x",
+        "\x00\x1b[31m",
+        "/" + "x" * 10_000,
+        "?" * 10_000,
+        "/reset now",
+        "/history",
+    ]:
         assert s.handle(line) is True
     assert s.handle("/QUIT") is False
     text = out.getvalue()
@@ -112,7 +136,7 @@ def test_session_handles_odd_input_without_raising(qa) -> None:  # type: ignore[
 
 
 def test_session_followup_and_reset(qa) -> None:  # type: ignore[no-untyped-def]
-    from naltrexone_qa.chat import ChatSession
+    from naltrexone_qa.frontends.chat import ChatSession
 
     out = _Out()
     s = ChatSession(qa, out)
@@ -129,7 +153,7 @@ def test_session_followup_and_reset(qa) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_context_span_stays_in_section(qa) -> None:  # type: ignore[no-untyped-def]
-    from naltrexone_qa.rendering import context_span, source_text
+    from naltrexone_qa.render.text import context_span, source_text
 
     sid = next(s.id for s in qa.sentences if s.answerable)
     c = qa.citation(sid, 1)

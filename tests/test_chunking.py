@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from naltrexone_qa.chunking import ChunkParams, chunk_document, windows
-from naltrexone_qa.corpus import load_corpus
-from naltrexone_qa.segmentation import segment_document
+from naltrexone_qa.ingest.chunk import ChunkParams, chunk_document, windows
+from naltrexone_qa.ingest.corpus import load_corpus
+from naltrexone_qa.ingest.segment import segment_document
 
 
 def test_windows_cover_with_overlap():
@@ -29,7 +29,7 @@ def test_chunks_quote_the_document_and_stay_in_a_section(corpus_dir):
         assert chunks
         covered = set()
         for c in chunks:
-            assert doc.text[c.start:c.end] == c.text
+            assert doc.text[c.start : c.end] == c.text
             members = [by_id[i] for i in c.sentence_ids]
             assert {m.section for m in members} == {c.section}
             assert all(not m.promotional and m.kind != "heading" for m in members)

@@ -7,7 +7,7 @@ import json
 import pytest
 from click.testing import CliRunner
 
-from naltrexone_qa.cli import cli
+from naltrexone_qa.frontends.cli import cli
 
 
 @pytest.fixture()
@@ -24,14 +24,23 @@ def test_ask_json_contract(run, corpus_dir):
     res = run("ask", "--json", "Does naltrexone block the effects of benzodiazepines?")
     assert res.exit_code == 0, res.output
     d = json.loads(res.stdout)
-    for key in ("question", "answer", "abstained", "confidence", "sentences", "citations", "contradictions",
-                "mode", "timings_ms"):
+    for key in (
+        "question",
+        "answer",
+        "abstained",
+        "confidence",
+        "sentences",
+        "citations",
+        "conflicts",
+        "mode",
+        "timings_ms",
+    ):
         assert key in d
     assert d["mode"] == "hybrid" and not d["abstained"]
     assert "naltrexone-benzodiazepines" in {c["doc_id"] for c in d["citations"]}
     for c in d["citations"]:
         text = (corpus_dir / f"{c['doc_id']}.txt").read_text(encoding="utf-8")
-        assert text[c["start"]:c["end"]] == c["text"]
+        assert text[c["start"] : c["end"]] == c["text"]
         assert set(c) >= {"n", "doc_id", "title", "section", "start", "end", "text", "score"}
 
 
@@ -42,11 +51,17 @@ def test_ask_text_output_has_sources_and_notice(run):
 
 
 def test_batch_from_stdin(run):
-    lines = "\n".join(json.dumps(x) for x in [
-        {"question": "Is naltrexone addictive?"},
-        {"question": "What side effects should I watch for?", "history": ["Can naltrexone be taken with gabapentin?"]},
-        {"question": "How do I reset my router?"},
-    ])
+    lines = "\n".join(
+        json.dumps(x)
+        for x in [
+            {"question": "Is naltrexone addictive?"},
+            {
+                "question": "What side effects should I watch for?",
+                "history": ["Can naltrexone be taken with gabapentin?"],
+            },
+            {"question": "How do I reset my router?"},
+        ]
+    )
     res = run("ask", "--json", "-", input=lines)
     assert res.exit_code == 0, res.output
     out = [json.loads(line) for line in res.stdout.splitlines()]
@@ -56,7 +71,9 @@ def test_batch_from_stdin(run):
 def test_batch_bad_line_reports_and_exits_2(run):
     res = run("ask", "--json", "-", input='{"question": "Is naltrexone addictive?"}\nnot json\n')
     assert res.exit_code == 2
-    assert "line 2" in res.output
+    assert "Error: line 2: not valid JSON" in res.output and "(char " not in res.output
+    first, second = res.stdout.splitlines()[:2]
+    assert not json.loads(first)["abstained"] and json.loads(second)["line"] == 2
 
 
 @pytest.mark.parametrize("question", ["", "   ", "\n\t"])

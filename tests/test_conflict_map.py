@@ -11,16 +11,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from naltrexone_qa.conflict_map import (
+from naltrexone_qa.disagree.base import Judgement
+from naltrexone_qa.disagree.conflict_map import (
     build_conflict_map,
     candidate_pairs,
-    conflicts_for_sentences,
     conflicts_from_json,
     conflicts_to_json,
     group_by_topic,
 )
-from naltrexone_qa.contradictions import PairJudgement
-from naltrexone_qa.models import Document, Sentence
+from naltrexone_qa.disagree.flags import conflicts_touching
+from naltrexone_qa.types import Document, Sentence
 
 ROOT = Path(__file__).resolve().parents[1]
 _CUT = re.compile(r"(?<=[.!?])\s+(?=[A-Z\u201c\"\u2018])|(?<=[a-z][.!?])(?=[A-Z])")
@@ -30,8 +30,9 @@ def _documents() -> dict[str, Document]:
     docs = {}
     for p in sorted((ROOT / "corpus").glob("*.txt")):
         text = p.read_text(encoding="utf-8")
-        docs[p.stem] = Document(p.stem, text.splitlines()[0].strip(), str(p), text,
-                                hashlib.sha256(text.encode()).hexdigest())
+        docs[p.stem] = Document(
+            p.stem, text.splitlines()[0].strip(), str(p), text, hashlib.sha256(text.encode()).hexdigest()
+        )
     return docs
 
 
@@ -50,8 +51,19 @@ def _segment(docs: dict[str, Document]) -> list[Sentence]:
                     continue
                 start = line_start + s + lead
                 kind = "list" if "\u2022" in line else "text" if body[-1] in ".!?" else "heading"
-                out.append(Sentence(len(out), doc.doc_id, start, start + len(body), body, None, block, kind,
-                                    promotional=bool(re.search(r"call|\d{3}-\d{3}", body))))
+                out.append(
+                    Sentence(
+                        len(out),
+                        doc.doc_id,
+                        start,
+                        start + len(body),
+                        body,
+                        None,
+                        block,
+                        kind,
+                        promotional=bool(re.search(r"call|\d{3}-\d{3}", body)),
+                    )
+                )
     return out
 
 
@@ -83,11 +95,11 @@ def _has(conflicts, a_doc: str, a_sub: str, b_doc: str, b_sub: str) -> bool:
 
 
 def test_real_disagreements_are_found(conflicts) -> None:
-    E, A, O = "naltrexone-effects-uses-risks", "naltrexone-anxiety", "naltrexone-opiate-addiction"
+    E, A, OP = "naltrexone-effects-uses-risks", "naltrexone-anxiety", "naltrexone-opiate-addiction"
     assert _has(conflicts, A, "quell anxiety", E, "include sleep disturbances, anxiety")
-    assert _has(conflicts, O, "is useless", E, "an overdose may occur")
-    assert _has(conflicts, O, "totally block", E, "cannot exert their full effect")
-    assert _has(conflicts, O, "totally block", E, "partially or completely reverse")
+    assert _has(conflicts, OP, "is useless", E, "an overdose may occur")
+    assert _has(conflicts, OP, "totally block", E, "cannot exert their full effect")
+    assert _has(conflicts, OP, "totally block", E, "partially or completely reverse")
     assert _has(conflicts, E, "mechanism of action of naltrexone is still unclear", "naltrexone-gabapentin", "works by")
     assert _has(conflicts, A, "seven to ten days", E, "at least one week")
     topics = group_by_topic(conflicts)
@@ -113,7 +125,7 @@ def test_citations_are_exact_cross_document_and_answerable(conflicts) -> None:
         for cit in (c.a, c.b):
             s = by_id[cit.sentence_id]
             assert s.answerable and cit.n is None and cit.score == c.score
-            assert cit.text == DOCS[cit.doc_id].text[cit.start:cit.end] == s.text
+            assert cit.text == DOCS[cit.doc_id].text[cit.start : cit.end] == s.text
             assert cit.title == DOCS[cit.doc_id].title
     ranks = [(c.severity == "high", c.score) for c in conflicts]
     assert ranks == sorted(ranks, reverse=True)
@@ -136,10 +148,10 @@ def test_json_round_trip(conflicts) -> None:
 def test_lookup_by_sentence_ids(conflicts) -> None:
     anxiety = next(s.id for s in SENTS if "quell anxiety" in s.text)
     brands = next(s.id for s in SENTS if "known by brand names like Revia" in s.text)
-    hits = conflicts_for_sentences(conflicts, {anxiety})
+    hits = conflicts_touching(conflicts, {anxiety})
     assert hits and all(anxiety in (c.a.sentence_id, c.b.sentence_id) for c in hits)
-    assert conflicts_for_sentences(conflicts, {brands}) == []
-    assert conflicts_for_sentences(conflicts, set()) == []
+    assert conflicts_touching(conflicts, {brands}) == []
+    assert conflicts_touching(conflicts, set()) == []
 
 
 def test_group_by_topic_orders_by_severity(conflicts) -> None:
@@ -153,8 +165,9 @@ def test_group_by_topic_orders_by_severity(conflicts) -> None:
 def test_candidates_grow_far_slower_than_all_pairs() -> None:
     rng = np.random.default_rng(0)
     n, docs = 1200, 12
-    sents = [Sentence(i, f"d{i % docs}", 0, 1, f"filler claim number {i} about topic {i % 50}", None, 0)
-             for i in range(n)]
+    sents = [
+        Sentence(i, f"d{i % docs}", 0, 1, f"filler claim number {i} about topic {i % 50}", None, 0) for i in range(n)
+    ]
     vecs = rng.normal(size=(n, 384)).astype(np.float32)
     vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
     pairs = candidate_pairs(sents, vecs, k=8)
@@ -166,8 +179,10 @@ def test_candidates_grow_far_slower_than_all_pairs() -> None:
 class _FlagAll:
     name = "flag-all"
 
-    def classify(self, a: str, b: str) -> PairJudgement:
-        return PairJudgement("contradiction", 0.99, "test", "high", "stub")
+    version = "test"
+
+    def judge_many(self, pairs):
+        return [Judgement("contradiction", 0.99, "test", "high", "stub") for _ in pairs]
 
 
 def test_pluggable_detector_sees_only_candidate_pairs() -> None:

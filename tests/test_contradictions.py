@@ -10,25 +10,24 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from naltrexone_qa.contradictions import (
-    SEVERITY_RANK,
-    Detector,
-    PairJudgement,
-    RuleDetector,
-    analyze,
-    get_detector,
-    topic_for,
-)
-from naltrexone_qa.pair_eval import conflicts_eval, evaluate, evaluate_pairs, load_pairs, prf
+from naltrexone_qa.disagree.base import SEVERITY_RANK, Detector, Judgement
+from naltrexone_qa.disagree.claims import analyze
+from naltrexone_qa.disagree.registry import get_detector
+from naltrexone_qa.disagree.rules import RuleDetector, topic_for
+from naltrexone_qa.errors import UsageError
+from naltrexone_qa.evaluation.pairs import evaluate, evaluate_pairs, load_pairs, prf
+from naltrexone_qa.frontends.cli import cli
 
 ROOT = Path(__file__).resolve().parents[1]
-PAIRS = ROOT / "evals" / "contradictions.jsonl"
+PAIRS = ROOT / "evals" / "conflict_pairs.jsonl"
 CORPUS = ROOT / "corpus"
 DET = RuleDetector()
 
 SIDE = "Common side effects associated with naltrexone include sleep disturbances, anxiety, and increased excitability."
-NOT_DEP = ("The medication is not addictive and does not cause withdrawal symptoms when used by individuals "
-           "not physically dependent on opioids or alcohol.")
+NOT_DEP = (
+    "The medication is not addictive and does not cause withdrawal symptoms when used by individuals "
+    "not physically dependent on opioids or alcohol."
+)
 
 
 def _rows() -> list[dict]:
@@ -61,87 +60,124 @@ def test_default_detector_meets_targets_on_labeled_pairs() -> None:
 def test_no_hard_negative_is_flagged() -> None:
     for r in _rows():
         if r["note"].startswith("hard negative"):
-            assert DET.classify(r["a_text"], r["b_text"]).label != "contradiction", r["id"]
+            assert DET.judge(r["a_text"], r["b_text"]).label != "contradiction", r["id"]
 
 
 @pytest.mark.parametrize(
     "a, b, signal, topic",
     [
-        ("Several studies suggest that low doses of naltrexone can help quell anxiety symptoms.", SIDE,
-         "opposite-effects", "anxiety"),
-        ("Taking an opioid while on naltrexone is useless.",
-         "If naltrexone is used concurrently with opiates, an overdose may occur.", "extent",
-         "opioid use while on naltrexone"),
-        ("The exact mechanism of action of naltrexone is still unclear.",
-         "Naltrexone works by competitively binding to mu-opioid receptors, preventing other opioids from activating them.",
-         "certainty", "mechanism of action"),
-        ("Stop all opioids for a minimum of seven to ten days before you start taking naltrexone.",
-         "Opioid users must be opiate-free for at least one week before starting naltrexone.", "quantity",
-         "waiting period before starting"),
-        ("Naltrexone does not block the effects of alcohol on the liver.",
-         "Naltrexone can block the effects of alcohol on the liver.", "negation", "liver damage"),
+        (
+            "Several studies suggest that low doses of naltrexone can help quell anxiety symptoms.",
+            SIDE,
+            "opposite-effects",
+            "anxiety",
+        ),
+        (
+            "Taking an opioid while on naltrexone is useless.",
+            "If naltrexone is used concurrently with opiates, an overdose may occur.",
+            "extent",
+            "opioid use while on naltrexone",
+        ),
+        (
+            "The exact mechanism of action of naltrexone is still unclear.",
+            "Naltrexone works by competitively binding to mu-opioid receptors, "
+            "preventing other opioids from activating them.",
+            "certainty",
+            "mechanism of action",
+        ),
+        (
+            "Stop all opioids for a minimum of seven to ten days before you start taking naltrexone.",
+            "Opioid users must be opiate-free for at least one week before starting naltrexone.",
+            "quantity",
+            "waiting period before starting",
+        ),
+        (
+            "Naltrexone does not block the effects of alcohol on the liver.",
+            "Naltrexone can block the effects of alcohol on the liver.",
+            "negation",
+            "liver damage",
+        ),
     ],
 )
 def test_each_signal_fires_and_is_named(a: str, b: str, signal: str, topic: str) -> None:
     for x, y in ((a, b), (b, a)):
-        j = DET.classify(x, y)
+        j = DET.judge(x, y)
         assert (j.label, j.signal) == ("contradiction", signal), j
         assert j.explanation and 0.5 <= j.score <= 1.0
     assert topic_for(a, b, signal) == topic
 
 
 def test_direct_contradiction_outranks_number_and_certainty_differences() -> None:
-    direct = DET.classify("Taking an opioid while on naltrexone is useless.",
-                          "If naltrexone is used concurrently with opiates, an overdose may occur.")
-    number = DET.classify("Wait seven to ten days before you start taking naltrexone after opioids.",
-                          "Wait at least one week before you start taking naltrexone after opioids.")
+    direct = DET.judge(
+        "Taking an opioid while on naltrexone is useless.",
+        "If naltrexone is used concurrently with opiates, an overdose may occur.",
+    )
+    number = DET.judge(
+        "Wait seven to ten days before you start taking naltrexone after opioids.",
+        "Wait at least one week before you start taking naltrexone after opioids.",
+    )
     assert SEVERITY_RANK[direct.severity] > SEVERITY_RANK[number.severity]
     assert direct.score > number.score
     assert number.signal == "quantity"
 
 
 def test_same_quantity_in_other_words_is_not_a_conflict() -> None:
-    j = DET.classify("Stop opioids for one week before you start naltrexone.",
-                     "Stop opioids for seven days before you start naltrexone.")
+    j = DET.judge(
+        "Stop opioids for one week before you start naltrexone.",
+        "Stop opioids for seven days before you start naltrexone.",
+    )
     assert j.label != "contradiction"
 
 
 def test_condition_difference_is_suppressed_and_named() -> None:
     a = "Naltrexone can cause withdrawal symptoms if taken by people who are still dependent on opioids."
     b = "Naltrexone does not cause withdrawal symptoms when used by individuals not physically dependent on opioids."
-    j = DET.classify(a, b)
+    j = DET.judge(a, b)
     assert j.label == "agreement" and j.signal == "condition-difference"
     # Same condition on both sides: now it is a real disagreement.
     c = "Naltrexone does not cause withdrawal symptoms if taken by people who are still dependent on opioids."
-    assert DET.classify(a, c).label == "contradiction"
+    assert DET.judge(a, c).label == "contradiction"
 
 
 def test_a_different_drug_is_not_a_contradiction() -> None:
-    gaba = ("A common scenario involves treating alcohol dependence, where Naltrexone addresses cravings, "
-            "and Gabapentin helps manage symptoms like anxiety, insomnia, or nerve pain.")
-    assert DET.classify(gaba, SIDE).label != "contradiction"
-    assert DET.classify("Gabapentin reduces anxiety.", "Naltrexone causes anxiety.").label != "contradiction"
-    assert DET.classify("Naltrexone reduces anxiety.", "Naltrexone causes anxiety.").label == "contradiction"
+    gaba = (
+        "A common scenario involves treating alcohol dependence, where Naltrexone addresses cravings, "
+        "and Gabapentin helps manage symptoms like anxiety, insomnia, or nerve pain."
+    )
+    assert DET.judge(gaba, SIDE).label != "contradiction"
+    assert DET.judge("Gabapentin reduces anxiety.", "Naltrexone causes anxiety.").label != "contradiction"
+    assert DET.judge("Naltrexone reduces anxiety.", "Naltrexone causes anxiety.").label == "contradiction"
 
 
 def test_not_only_and_instructions_are_not_negations() -> None:
     assert not analyze("The drug is not only used in patients with opioid dependence.").negated
-    j = DET.classify("Patients must not take any opiates during therapy with naltrexone.",
-                     "Taking an opioid while on naltrexone is useless.")
+    j = DET.judge(
+        "Patients must not take any opiates during therapy with naltrexone.",
+        "Taking an opioid while on naltrexone is useless.",
+    )
     assert j.label != "contradiction"
 
 
 def test_agreement_and_unrelated() -> None:
-    assert DET.classify("It’s used an antidote for opioid overdose for this reason.",
-                        "Thus, naltrexone serves as an antidote for opioid poisoning.").label == "agreement"
-    assert DET.classify("Gabapentin is generally well-tolerated.",
-                        "In Germany, naltrexone is available only on prescription.").label == "unrelated"
+    assert (
+        DET.judge(
+            "It’s used an antidote for opioid overdose for this reason.",
+            "Thus, naltrexone serves as an antidote for opioid poisoning.",
+        ).label
+        == "agreement"
+    )
+    assert (
+        DET.judge(
+            "Gabapentin is generally well-tolerated.", "In Germany, naltrexone is available only on prescription."
+        ).label
+        == "unrelated"
+    )
 
 
 def test_rule_detector_satisfies_protocol_and_factory() -> None:
     assert isinstance(DET, Detector)
     assert isinstance(get_detector("rules"), RuleDetector)
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError, match="unknown detector"):
         get_detector("magic")
 
 
@@ -151,8 +187,8 @@ _TEXTS = sorted({r[k] for r in _rows() for k in ("a_text", "b_text")} | {SIDE, N
 @settings(max_examples=150, deadline=None, derandomize=True)
 @given(st.sampled_from(_TEXTS), st.sampled_from(_TEXTS))
 def test_label_is_symmetric_and_well_typed(a: str, b: str) -> None:
-    j1, j2 = DET.classify(a, b), DET.classify(b, a)
-    assert isinstance(j1, PairJudgement)
+    j1, j2 = DET.judge(a, b), DET.judge(b, a)
+    assert isinstance(j1, Judgement)
     assert j1.label == j2.label and j1.signal == j2.signal
     assert j1.label in ("contradiction", "agreement", "unrelated")
     assert 0.0 <= j1.score <= 1.0
@@ -162,8 +198,18 @@ def test_label_is_symmetric_and_well_typed(a: str, b: str) -> None:
 def test_prf_and_baselines_on_a_small_public_style_file(tmp_path: Path) -> None:
     assert prf(0, 0, 3) == {"precision": 0.0, "recall": 0.0, "f1": 0.0}
     rows = [
-        {"claim": "Naltrexone reduces anxiety.", "evidence": "Naltrexone causes anxiety.", "label": "contradiction", "source": "s1"},
-        {"claim": "Naltrexone reduces anxiety.", "evidence": "Naltrexone lowers anxiety.", "label": "support", "source": "s1"},
+        {
+            "claim": "Naltrexone reduces anxiety.",
+            "evidence": "Naltrexone causes anxiety.",
+            "label": "contradiction",
+            "source": "s1",
+        },
+        {
+            "claim": "Naltrexone reduces anxiety.",
+            "evidence": "Naltrexone lowers anxiety.",
+            "label": "support",
+            "source": "s1",
+        },
         {"claim": "Sea levels rose.", "evidence": "Ice sheets melted.", "label": "contradiction", "source": "s2"},
         {"claim": "Sea levels rose.", "evidence": "Sea levels rose fast.", "label": "support", "source": "s2"},
     ]
@@ -180,11 +226,14 @@ def test_prf_and_baselines_on_a_small_public_style_file(tmp_path: Path) -> None:
 
 def test_conflicts_eval_command(tmp_path: Path) -> None:
     runner = CliRunner()
-    out = runner.invoke(conflicts_eval, ["--pairs", str(PAIRS), "--json"])
+    out = runner.invoke(cli, ["conflicts-eval", "--pairs", str(PAIRS), "--json"])
     assert out.exit_code == 0, out.output
     data = json.loads(out.output)
     assert data["pairs"]["overall"]["n"] == len(_rows())
     missing = tmp_path / "nope.jsonl"
-    out = runner.invoke(conflicts_eval, ["--pairs", str(PAIRS), "--public-file", str(missing)])
-    assert out.exit_code == 0, out.output
-    assert "skipped" in out.output and "P=" in out.output
+    out = runner.invoke(cli, ["conflicts-eval", "--pairs", str(PAIRS), "--public-file", str(missing)])
+    assert out.exit_code == 2 and "nope.jsonl not found" in out.output
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"claim": "a", "evidence": "b", "label": "support"}\n{"claim": "a"}\n', encoding="utf-8")
+    out = runner.invoke(cli, ["conflicts-eval", "--pairs", str(bad)])
+    assert out.exit_code == 2 and "bad.jsonl:2" in out.output

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from naltrexone_qa.conversation import is_followup, resolve, topic_of, topic_terms
+from naltrexone_qa.answer.conversation import is_followup, resolve, topic_of, topic_terms
 
 GABA = "Can naltrexone be taken together with gabapentin?"
 
@@ -30,8 +30,9 @@ def test_pronoun_is_written_out() -> None:
 
 
 def test_the_combination_names_both_drugs() -> None:
-    r = resolve("Then what is the real danger with that combination?",
-                ["Can I take naltrexone while I'm on a benzodiazepine?"])
+    r = resolve(
+        "Then what is the real danger with that combination?", ["Can I take naltrexone while I'm on a benzodiazepine?"]
+    )
     assert "the combination of naltrexone and benzodiazepines" in r.text
 
 
@@ -53,8 +54,10 @@ def test_elliptical_question_inherits_what_was_asked() -> None:
 
 
 def test_singular_pronoun_prefers_naltrexone_when_drugs_are_not_combined() -> None:
-    r = resolve("How many days should pass before I can start it?",
-                ["I have been taking opioid pain pills and want to switch to naltrexone."])
+    r = resolve(
+        "How many days should pass before I can start it?",
+        ["I have been taking opioid pain pills and want to switch to naltrexone."],
+    )
     assert r.text == "How many days should pass before I can start naltrexone (opioids)?"
 
 
@@ -64,11 +67,14 @@ def test_topic_survives_a_chain_of_followups() -> None:
     assert "side" not in r.carried  # the new question asks its own thing
 
 
-@pytest.mark.parametrize("question", [
-    "Is naltrexone safe for pregnant women?",
-    "Is it safe to take naltrexone with alcohol?",
-    "Can naltrexone help with anxiety?",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Is naltrexone safe for pregnant women?",
+        "Is it safe to take naltrexone with alcohol?",
+        "Can naltrexone help with anxiety?",
+    ],
+)
 def test_self_contained_question_starts_a_new_topic(question: str) -> None:
     r = resolve(question, [GABA])
     assert (r.text, r.carried, r.followup) == (question, [], False)
@@ -99,6 +105,13 @@ def test_is_followup_signals() -> None:
     assert not is_followup("Is gabapentin addictive?")
 
 
-def test_odd_input_does_not_raise() -> None:
+def test_odd_input_is_resolved_without_losing_the_users_words() -> None:
     for q in ["", "?", "it " * 5000, "\u00e9\u00e8 \U0001f600", "(((", "*" * 100]:
-        resolve(q, [GABA, q])
+        res = resolve(q, [GABA, q])
+        assert res.question == q.strip()
+        assert res.followup and {"naltrexone", "gabapentin"} <= set(res.carried)
+        assert "naltrexone and gabapentin together" in res.text
+        if "it" in q:  # the pronoun is written out, the rest kept
+            assert res.text.startswith("naltrexone and gabapentin together it it") and len(res.text) > len(q) // 2
+        else:
+            assert q.strip().rstrip("?") in res.text

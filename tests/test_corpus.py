@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from naltrexone_qa.corpus import load_corpus
 from naltrexone_qa.errors import CorpusError
+from naltrexone_qa.ingest.corpus import load_corpus
 
 
 def test_loads_the_five_articles_with_titles(corpus_dir):

@@ -15,14 +15,14 @@ from typing import Any, Sequence
 import pytest
 from click.testing import CliRunner
 
-from naltrexone_qa import cli_eval
-from naltrexone_qa.eval_report import hybrid_check
-from naltrexone_qa.evaluation import (
-    QAFileError, QAItem, check_doc_ids, check_thresholds, load_qa, normalize, pair_metrics, parse_item, run_eval,
-    score_item,
-)
-from naltrexone_qa.models import Answer, AnswerSentence, Citation, Conflict, Document
-from naltrexone_qa.retrieval import Hit
+from naltrexone_qa.errors import DataError as QAFileError
+from naltrexone_qa.evaluation.items import QAItem, check_doc_ids, parse_item
+from naltrexone_qa.evaluation.items import load_items as load_qa
+from naltrexone_qa.evaluation.qa import check_thresholds, normalize, run_eval, score_item
+from naltrexone_qa.evaluation.qa import pair_scores as pair_metrics
+from naltrexone_qa.evaluation.report import hybrid_check
+from naltrexone_qa.frontends.cli import evaluate as cli_eval
+from naltrexone_qa.types import Answer, AnswerSentence, Citation, Conflict, Document, Hit
 
 ROOT = Path(__file__).resolve().parents[1]
 QA_FILE = ROOT / "evals" / "qa.jsonl"
@@ -40,12 +40,12 @@ def test_committed_set_meets_issue_minimums() -> None:
     assert len(items) >= 80
     assert sum(1 for i in items if i.followup) >= 10
     assert sum(1 for i in items if not i.answerable) >= 15
-    assert sum(1 for i in items if i.contradiction == "yes") >= 5
+    assert sum(1 for i in items if i.disagreement == "yes") >= 5
     assert sum(1 for i in ans if len(i.gold_sources) > 1) >= 5
     assert set(Counter(d for i in ans for d in i.gold_sources)) == set(_corpus())  # every article
     for i in items:
-        if i.contradiction == "yes":
-            assert len(set(i.contradiction_sources)) >= 2, i.id
+        if i.disagreement == "yes":
+            assert len(set(i.disagreement_sources)) >= 2, i.id
 
 
 def test_committed_set_names_only_corpus_documents() -> None:
@@ -66,7 +66,7 @@ def test_questions_paraphrase_rather_than_copy() -> None:
     text = " ".join(normalize(t) for t in _corpus().values())
     for it in load_qa(QA_FILE):
         words = re.findall(r"[a-z0-9'-]+", normalize(it.question))
-        grams = {" ".join(words[i:i + 6]) for i in range(len(words) - 5)}
+        grams = {" ".join(words[i : i + 6]) for i in range(len(words) - 5)}
         assert not [g for g in grams if g in text], it.id
 
 
@@ -77,21 +77,33 @@ def _write(tmp_path: Path, rows: Sequence[Any]) -> Path:
     return p
 
 
-GOOD = {"id": "x1", "question": "Q?", "history": [], "answerable": True, "gold_sources": ["doc-a"],
-        "must_contain_any": ["blocks"], "contradiction": "no", "contradiction_sources": []}
+GOOD = {
+    "id": "x1",
+    "question": "Q?",
+    "history": [],
+    "answerable": True,
+    "gold_sources": ["doc-a"],
+    "must_contain_any": ["blocks"],
+    "disagreement": "no",
+    "disagreement_sources": [],
+}
 
 
-@pytest.mark.parametrize("row, message", [
-    ("{oops", "qa.jsonl:2: not valid JSON"),
-    ([1, 2], "qa.jsonl:2: expected a JSON object"),
-    ({**GOOD, "id": "x2", "answerable": "yes"}, "qa.jsonl:2: 'answerable'"),
-    ({**GOOD, "id": "x2", "contradiction": "maybe"}, "qa.jsonl:2: 'contradiction' must be one of"),
-    ({**GOOD, "id": "x2", "gold_sources": []}, "qa.jsonl:2: an answerable item needs"),
-    ({**GOOD, "id": "x2", "answerable": False}, "qa.jsonl:2: an unanswerable item must have empty"),
-    ({**GOOD, "id": "x2", "history": "earlier turn"}, "qa.jsonl:2: 'history' must be a list"),
-    ({**GOOD, "id": "x2", "question": "  "}, "qa.jsonl:2: 'question' is required"),
-    (GOOD, "qa.jsonl:2: duplicate id 'x1' (first on line 1)"),
-])
+@pytest.mark.parametrize(
+    "row, message",
+    [
+        ("{oops", "qa.jsonl:2: not valid JSON"),
+        ([1, 2], "qa.jsonl:2: expected a JSON object"),
+        ({**GOOD, "id": "x2", "answerable": "yes"}, "qa.jsonl:2: 'answerable'"),
+        ({**GOOD, "id": "x2", "disagreement": "maybe"}, "qa.jsonl:2: 'disagreement' must be one of"),
+        ({**GOOD, "id": "x2", "contradiction": "yes"}, "qa.jsonl:2: 'contradiction' is now called 'disagreement'"),
+        ({**GOOD, "id": "x2", "gold_sources": []}, "qa.jsonl:2: an answerable item needs"),
+        ({**GOOD, "id": "x2", "answerable": False}, "qa.jsonl:2: an unanswerable item must have empty"),
+        ({**GOOD, "id": "x2", "history": "earlier turn"}, "qa.jsonl:2: 'history' must be a list"),
+        ({**GOOD, "id": "x2", "question": "  "}, "qa.jsonl:2: 'question' is required"),
+        (GOOD, "qa.jsonl:2: duplicate id 'x1' (first on line 1)"),
+    ],
+)
 def test_validation_errors_name_the_line(tmp_path: Path, row: Any, message: str) -> None:
     path = _write(tmp_path, [GOOD, row])
     with pytest.raises(QAFileError, match=re.escape(message)):
@@ -100,7 +112,7 @@ def test_validation_errors_name_the_line(tmp_path: Path, row: Any, message: str)
 
 def test_optional_fields_default(tmp_path: Path) -> None:
     item = parse_item({"id": "u", "question": "Capital of France?", "answerable": False}, "f:1")
-    assert item.history == () and item.contradiction == "any" and item.must_contain_any == ()
+    assert item.history == () and item.disagreement == "any" and item.must_contain_any == ()
     assert load_qa(_write(tmp_path, [GOOD, "", {"id": "u", "question": "Q", "answerable": False}]))[1].line == 3
 
 
@@ -129,30 +141,74 @@ def cite(n: int, doc: str, sentence: str, start: int | None = None) -> Citation:
 
 def answer(q: str, cites: Sequence[Citation] = (), conflicts: Sequence[Conflict] = ()) -> Answer:
     sents = [AnswerSentence(c.text, c.n or 0) for c in cites]
-    return Answer(q, " ".join(c.text for c in cites) or "I can't answer that.", not cites, 0.5, sents,
-                  list(cites), list(conflicts), "hybrid", {"total": 1.0})
+    return Answer(
+        q,
+        " ".join(c.text for c in cites) or "I can't answer that.",
+        not cites,
+        0.5,
+        sents,
+        list(cites),
+        list(conflicts),
+        "hybrid",
+        {"total": 1.0},
+    )
 
 
-CONFLICT = Conflict("negation", "high", 0.9, "they disagree", "topic",
-                    cite(0, "doc-a", "Naltrexone blocks opioids."), cite(0, "doc-b", "The liver may suffer."))
+CONFLICT = Conflict(
+    "negation",
+    "high",
+    0.9,
+    "they disagree",
+    "topic",
+    cite(0, "doc-a", "Naltrexone blocks opioids."),
+    cite(0, "doc-b", "The liver may suffer."),
+)
 
 ITEMS = [
-    {"id": "q1", "question": "What does it block?", "answerable": True, "gold_sources": ["doc-a"],
-     "must_contain_any": ["BLOCKS opioids"], "contradiction": "no"},
-    {"id": "q2", "question": "What about the liver?", "answerable": True, "gold_sources": ["doc-b"],
-     "must_contain_any": ["liver"], "contradiction": "yes", "contradiction_sources": ["doc-a", "doc-b"]},
-    {"id": "q3", "question": "And the first sentence?", "history": ["Tell me about A and B."], "answerable": True,
-     "gold_sources": ["doc-a", "doc-b"], "must_contain_any": ["gamma"], "contradiction": "no"},
-    {"id": "q4", "question": "Anything on beta blockers?", "answerable": True, "gold_sources": ["doc-b"],
-     "must_contain_any": ["Beta blockers"], "contradiction": "yes"},
-    {"id": "q5", "question": "Reset my router?", "answerable": False, "contradiction": "no"},
+    {
+        "id": "q1",
+        "question": "What does it block?",
+        "answerable": True,
+        "gold_sources": ["doc-a"],
+        "must_contain_any": ["BLOCKS opioids"],
+        "disagreement": "no",
+    },
+    {
+        "id": "q2",
+        "question": "What about the liver?",
+        "answerable": True,
+        "gold_sources": ["doc-b"],
+        "must_contain_any": ["liver"],
+        "disagreement": "yes",
+        "disagreement_sources": ["doc-a", "doc-b"],
+    },
+    {
+        "id": "q3",
+        "question": "And the first sentence?",
+        "history": ["Tell me about A and B."],
+        "answerable": True,
+        "gold_sources": ["doc-a", "doc-b"],
+        "must_contain_any": ["gamma"],
+        "disagreement": "no",
+    },
+    {
+        "id": "q4",
+        "question": "Anything on beta blockers?",
+        "answerable": True,
+        "gold_sources": ["doc-b"],
+        "must_contain_any": ["Beta blockers"],
+        "disagreement": "yes",
+    },
+    {"id": "q5", "question": "Reset my router?", "answerable": False, "disagreement": "no"},
     {"id": "q6", "question": "What is the price?", "answerable": False},
 ]
 SCRIPT = {
     "q1": (["doc-a", "doc-b"], answer("q1", [cite(1, "doc-a", "Naltrexone blocks opioids.")])),
     "q2": (["doc-a", "doc-a", "doc-b"], answer("q2", [cite(1, "doc-a", "Alpha beta gamma.")], [CONFLICT])),
-    "q3": (["doc-b", "doc-a"], answer("q3", [cite(1, "doc-a", "Alpha beta gamma."),
-                                              cite(2, "doc-b", "The liver may suffer.")], [CONFLICT])),
+    "q3": (
+        ["doc-b", "doc-a"],
+        answer("q3", [cite(1, "doc-a", "Alpha beta gamma."), cite(2, "doc-b", "The liver may suffer.")], [CONFLICT]),
+    ),
     "q4": ([], answer("q4")),
     "q5": ([], answer("q5")),
     "q6": ([], answer("q6", [cite(1, "doc-a", "Alpha beta gamma.", start=3)])),  # wrong offsets
@@ -238,9 +294,11 @@ def test_phrase_match_ignores_case_and_curly_quotes() -> None:
 
 
 def test_pair_metrics_uses_pair_eval_when_present(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    assert pair_metrics(tmp_path / "absent.jsonl") == {"available": False,
-                                                      "reason": f"{tmp_path / 'absent.jsonl'} not found"}
-    from naltrexone_qa import pair_eval
+    assert pair_metrics(tmp_path / "absent.jsonl") == {
+        "available": False,
+        "reason": f"{tmp_path / 'absent.jsonl'} not found",
+    }
+    from naltrexone_qa.evaluation import pairs as pair_eval
 
     monkeypatch.setattr(pair_eval, "evaluate_pairs", lambda path: {"precision": 0.75, "recall": 0.5})
     pairs = tmp_path / "pairs.jsonl"
@@ -255,8 +313,9 @@ def test_hybrid_check_names_the_mode_it_trails() -> None:
     ok = {"modes": {"bm25": mode(0.8, 0.5), "hybrid": mode(0.9, 0.5)}}
     assert "at least as good" in (hybrid_check(ok) or "")
     bad = {"modes": {"bm25": mode(0.8, 0.6), "dense": mode(0.95, 0.4), "hybrid": mode(0.9, 0.5)}}
-    assert hybrid_check(bad) == ("Hybrid vs single modes: Recall@5 below dense (0.900 < 0.950); "
-                                 "answer accuracy below bm25 (0.500 < 0.600).")
+    assert hybrid_check(bad) == (
+        "Hybrid vs single modes: Recall@5 below dense (0.900 < 0.950); answer accuracy below bm25 (0.500 < 0.600)."
+    )
     assert hybrid_check({"modes": {"hybrid": mode(1, 1)}}) is None
 
 
@@ -264,7 +323,8 @@ def test_thresholds() -> None:
     m = {"answers": {"accuracy": 0.5}, "disagreement": {"flag_precision": None}}
     assert check_thresholds(m, {"answers.accuracy": ("min", 0.5)}) == []
     assert check_thresholds(m, {"answers.accuracy": ("min", 0.6)}) == [
-        "answers.accuracy = 0.5 is below the minimum 0.6"]
+        "answers.accuracy = 0.5 is below the minimum 0.6"
+    ]
     assert "above the maximum" in check_thresholds(m, {"answers.accuracy": ("max", 0.4)})[0]
     assert "not measurable" in check_thresholds(m, {"disagreement.flag_precision": ("min", 0.1)})[0]
 
@@ -272,7 +332,7 @@ def test_thresholds() -> None:
 # --------------------------------------------------------------------------- the eval command
 @pytest.fixture()
 def cli(monkeypatch: pytest.MonkeyPatch) -> CliRunner:
-    monkeypatch.setattr(cli_eval, "load_pipeline", lambda **kw: FakeQA())
+    monkeypatch.setattr(cli_eval, "load_qa", lambda settings: FakeQA())
     return CliRunner()
 
 

@@ -5,10 +5,19 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import given, strategies as st
+from hypothesis import given
+from hypothesis import strategies as st
 
-from naltrexone_qa.ir_metrics import (
-    dcg, dedupe, evaluate_run, first_relevant_rank, hit_at_k, mean, ndcg_at_k, recall_at_k, reciprocal_rank,
+from naltrexone_qa.evaluation.ir_metrics import (
+    dcg,
+    dedupe,
+    evaluate_run,
+    first_relevant_rank,
+    hit_at_k,
+    mean,
+    ndcg_at_k,
+    recall_at_k,
+    reciprocal_rank,
 )
 
 L3 = math.log2(3)
@@ -76,7 +85,7 @@ def test_evaluate_run_averages_judged_queries_only() -> None:
     run = {"q1": ["a", "x"], "q2": ["x", "c"]}
     m = evaluate_run(run, qrels, ndcg_k=(10,), recall_k=(1, 2), mrr_k=10)
     assert m["n_queries"] == 2
-    assert m["recall@1"] == pytest.approx(0.5)            # q1: 1, q2: 0
+    assert m["recall@1"] == pytest.approx(0.5)  # q1: 1, q2: 0
     assert m["recall@2"] == pytest.approx((1 + 0.5) / 2)
     assert m["mrr@10"] == pytest.approx((1 + 0.5) / 2)
     q2 = (1 / L3) / (1 + 1 / L3)
@@ -88,8 +97,10 @@ def test_evaluate_run_scores_missing_query_zero() -> None:
     assert m["ndcg@10"] == 0.0 and m["recall@100"] == 0.0
 
 
-@given(st.lists(st.sampled_from("abcdefgh"), unique=True, max_size=8),
-       st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3), min_size=1))
+@given(
+    st.lists(st.sampled_from("abcdefgh"), unique=True, max_size=8),
+    st.dictionaries(st.sampled_from("abcdefgh"), st.integers(0, 3), min_size=1),
+)
 def test_ndcg_bounded_and_ideal_is_one(ranked: list[str], qrels: dict[str, int]) -> None:
     got = ndcg_at_k(ranked, qrels, 5)
     if not any(v > 0 for v in qrels.values()):

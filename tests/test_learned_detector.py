@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 
-from naltrexone_qa.contradictions import PairJudgement, RuleDetector, get_detector
-from naltrexone_qa.learned_detector import (
-    HEAD_DIR,
+from naltrexone_qa.disagree.base import Judgement
+from naltrexone_qa.disagree.learned import (
     HEAD_STEM,
     RULE_FEATURES,
     CombinedDetector,
@@ -20,33 +18,29 @@ from naltrexone_qa.learned_detector import (
     build_features,
     pair_features,
     rule_features,
+    shipped_head_dir,
 )
+from naltrexone_qa.disagree.registry import get_detector
+from naltrexone_qa.disagree.rules import RuleDetector
+from naltrexone_qa.embed.hashing import HashEmbedder
+from naltrexone_qa.errors import UsageError
 
 DIM = 384
 N_FEATURES = 3 * DIM + len(RULE_FEATURES)
 DEPENDENT = "Naltrexone can cause withdrawal symptoms if taken by people who are still dependent on opioids."
-NOT_DEPENDENT = ("Naltrexone does not cause withdrawal symptoms when used by individuals not physically "
-                 "dependent on opioids.")
+NOT_DEPENDENT = (
+    "Naltrexone does not cause withdrawal symptoms when used by individuals not physically dependent on opioids."
+)
 
 
-class FakeEmbedder:
-    """Deterministic unit vectors from a text hash: no model, no network."""
-
-    name = "fake"
-    dim = DIM
-
-    def encode(self, texts, batch_size: int = 32, **_: object) -> np.ndarray:
-        rows = []
-        for t in texts:
-            seed = int(hashlib.sha256(t.encode()).hexdigest()[:8], 16)
-            v = np.random.default_rng(seed).normal(size=DIM)
-            rows.append(v / np.linalg.norm(v))
-        return np.asarray(rows, dtype=np.float32).reshape(len(rows), DIM)
+def FakeEmbedder() -> HashEmbedder:
+    """The shipped model-free embedder, at the real model's dimension."""
+    return HashEmbedder(DIM)
 
 
 def test_fit_head_separates_a_synthetic_set() -> None:
     pytest.importorskip("sklearn")
-    from naltrexone_qa.detector_train import fit_head
+    from naltrexone_qa.training.detector_head import fit_head
 
     rng = np.random.default_rng(0)
     x = rng.normal(size=(400, 20)).astype(np.float32) * rng.uniform(0.1, 10, size=20).astype(np.float32)
@@ -59,7 +53,7 @@ def test_fit_head_separates_a_synthetic_set() -> None:
 
 
 def test_split_by_claim_is_seeded_and_disjoint() -> None:
-    from naltrexone_qa.detector_train import split_by_claim
+    from naltrexone_qa.training.detector_head import split_by_claim
 
     rows = [{"a": f"claim {i % 30}", "b": f"ev {i}", "source": "s1" if i % 2 else "s2"} for i in range(200)]
     tr, held = split_by_claim(rows, seed=7, train_frac=0.7)
@@ -88,9 +82,12 @@ def test_head_round_trip_without_pickle(tmp_path: Path) -> None:
 
 
 def test_shipped_head_loads_and_records_its_split() -> None:
-    weights = np.load(HEAD_DIR / f"{HEAD_STEM}.npy", allow_pickle=False)
+    head_dir = shipped_head_dir()
+    weights = np.load(head_dir / f"{HEAD_STEM}.npy", allow_pickle=False)
     assert weights.shape == (N_FEATURES,) and np.isfinite(weights).all()
-    record = json.loads((HEAD_DIR / f"{HEAD_STEM}.json").read_text(encoding="utf-8"))
+    text = (head_dir / f"{HEAD_STEM}.json").read_text(encoding="utf-8")
+    assert "/work/" not in text and "/home/" not in text, "a machine path in a shipped file"
+    record = json.loads(text)
     assert {"seed", "train_pairs", "held_out_pairs"} <= set(record["split"])
     assert set(record["held_out"]["learned"]) == {"climate-fever", "scifact-dev"}
     head = Head.load()
@@ -100,26 +97,28 @@ def test_shipped_head_loads_and_records_its_split() -> None:
 def test_learned_judgement_has_the_rule_fields() -> None:
     det = LearnedDetector(embedder=FakeEmbedder())
     pairs = [(DEPENDENT, NOT_DEPENDENT), ("Naltrexone blocks opioid receptors.", "The sky is blue.")]
-    out = det.classify_many(pairs)
-    rule = RuleDetector().classify(*pairs[0])
+    out = det.judge_many(pairs)
+    rule = RuleDetector().judge(*pairs[0])
     for j in out:
-        assert isinstance(j, PairJudgement) and j._fields == rule._fields
+        assert isinstance(j, Judgement) and j._fields == rule._fields
         assert j.label in ("contradiction", "agreement", "unrelated") and 0.0 <= j.score <= 1.0
-    assert det.classify(*pairs[0]) == out[0]
+    assert det.judge_many([pairs[0]])[0] == out[0]
     assert build_features(pairs, FakeEmbedder()).shape == (2, N_FEATURES)
 
 
 def test_combined_keeps_the_condition_veto_even_when_the_head_is_sure() -> None:
     sure = Head(np.zeros(N_FEATURES, dtype=np.float32), 20.0, 0.5, 0.9)
-    assert LearnedDetector(sure, FakeEmbedder()).classify(DEPENDENT, NOT_DEPENDENT).label == "contradiction"
-    j = CombinedDetector(sure, FakeEmbedder()).classify(DEPENDENT, NOT_DEPENDENT)
+    assert LearnedDetector(sure, FakeEmbedder()).judge_many([(DEPENDENT, NOT_DEPENDENT)])[0].label == "contradiction"
+    j = CombinedDetector(sure, FakeEmbedder()).judge_many([(DEPENDENT, NOT_DEPENDENT)])[0]
     assert j.label == "agreement" and j.signal == "condition-difference"
     unsure = Head(np.zeros(N_FEATURES, dtype=np.float32), -20.0, 0.5, 0.9)
-    assert CombinedDetector(unsure, FakeEmbedder()).classify("a b c", "d e f") == RuleDetector().classify("a b c", "d e f")
+    assert CombinedDetector(unsure, FakeEmbedder()).judge_many([("a b c", "d e f")])[0] == RuleDetector().judge(
+        "a b c", "d e f"
+    )
 
 
 def test_get_detector_knows_the_learned_names() -> None:
     assert isinstance(get_detector("learned"), LearnedDetector)
     assert get_detector("rules+learned").name == "rules+learned"
-    with pytest.raises(ValueError):
+    with pytest.raises(UsageError):
         get_detector("oracle")

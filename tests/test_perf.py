@@ -10,16 +10,27 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-from naltrexone_qa.cli_perf import perf
-from naltrexone_qa.models import Sentence
-from naltrexone_qa.perf_report import checks, render_markdown
-from naltrexone_qa.perf import (
-    FALLBACK_QUESTIONS, edit_one_document, load_questions, percentile, ratio,
+from naltrexone_qa.bench.perf import (
+    FALLBACK_QUESTIONS,
+    edit_one_document,
+    load_questions,
+    percentile,
+    ratio,
     timed_process,
 )
-from naltrexone_qa.perf_scaling import (
-    FixedEmbedder, hnsw_recall, random_unit_vectors, recall_at_k, scaling_run, synthetic_corpus, synthetic_index,
+from naltrexone_qa.bench.perf_report import checks, render_markdown
+from naltrexone_qa.bench.scaling import (
+    hnsw_recall,
+    random_unit_vectors,
+    recall_at_k,
+    scaling_run,
+    synthetic_corpus,
+    synthetic_index,
 )
+from naltrexone_qa.embed.fixed import FixedEmbedder
+from naltrexone_qa.errors import DataError
+from naltrexone_qa.frontends.cli.bench import perf
+from naltrexone_qa.types import Sentence
 
 TEXTS = [
     "Naltrexone blocks opioid receptors in the brain.",
@@ -32,17 +43,29 @@ TEXTS = [
 
 
 def _source() -> tuple[list[Sentence], np.ndarray]:
-    sents = [Sentence(i, "src", 0, len(t), t, None, 0, "question" if t.endswith("?") else "text")
-             for i, t in enumerate(TEXTS)]
+    sents = [
+        Sentence(i, "src", 0, len(t), t, None, 0, "question" if t.endswith("?") else "text")
+        for i, t in enumerate(TEXTS)
+    ]
     return sents, random_unit_vectors(len(TEXTS), 16, seed=3)
 
 
 def test_load_questions_reads_file_and_skips_follow_ups(tmp_path: Path) -> None:
     f = tmp_path / "qa.jsonl"
-    f.write_text("\n".join([json.dumps({"question": "Does it help anxiety?", "history": []}),
-                            json.dumps({"question": "And with alcohol?", "history": ["x"]}),
-                            "not json", json.dumps([1, 2])]), encoding="utf-8")
+    f.write_text(
+        "\n".join(
+            [
+                json.dumps({"question": "Does it help anxiety?", "history": []}),
+                json.dumps({"question": "And with alcohol?", "history": ["x"]}),
+            ]
+        ),
+        encoding="utf-8",
+    )
     assert load_questions(f) == ["Does it help anxiety?"]
+    with f.open("a", encoding="utf-8") as fh:
+        fh.write("\nnot json\n")
+    with pytest.raises(DataError, match="qa.jsonl:3: not valid JSON"):
+        load_questions(f)
     assert load_questions(tmp_path / "missing.jsonl") == list(FALLBACK_QUESTIONS)
     assert load_questions(None) == list(FALLBACK_QUESTIONS)
 
@@ -69,9 +92,9 @@ def test_synthetic_corpus_quotes_exactly() -> None:
     assert len(chunks) == 95 and len(sentences) == 3 * 95 == len(sent_vecs)
     assert [s.id for s in sentences] == list(range(len(sentences)))
     for s in sentences:
-        assert docs[s.doc_id].text[s.start:s.end] == s.text
+        assert docs[s.doc_id].text[s.start : s.end] == s.text
     for c in chunks:
-        assert docs[c.doc_id].text[c.start:c.end] == c.text
+        assert docs[c.doc_id].text[c.start : c.end] == c.text
         assert all(sentences[i].doc_id == c.doc_id for i in c.sentence_ids)
     assert np.allclose(np.linalg.norm(chunk_vecs, axis=1), 1.0, atol=1e-5)
     assert np.allclose(np.linalg.norm(sent_vecs, axis=1), 1.0, atol=1e-5)
@@ -97,7 +120,7 @@ def test_scaling_run_on_tiny_corpora() -> None:
     questions = ["Does naltrexone ease anxiety?", "What does gabapentin treat?"]
     qvecs = {q: v for q, v in zip(questions, random_unit_vectors(2, 16, seed=5))}
     index, _ = synthetic_index(src, vecs, 30)
-    assert index.bm25.n_docs == 30 and len(index.sentence_dense) == 90
+    assert index.bm25.n_docs == 30 and len(index.sentence_vectors) == 90
     out = scaling_run(src, vecs, questions, qvecs, [20, 40], "m", random_recall=True)
     assert [r["chunks"] for r in out["rows"]] == [20, 40]
     assert out["growth"]["from"] == 20 and out["growth"]["to"] == 40 and out["growth"]["retrieve"] > 0
@@ -107,15 +130,42 @@ def test_scaling_run_on_tiny_corpora() -> None:
 def _fake_result() -> dict:
     return {
         "machine": {"cpu": "x", "cpus": 2, "python": "3.11", "platform": "linux"},
-        "warm": {"ask_p50_ms": 12.0, "ask_p95_ms": 20.0, "embed_p50_ms": 10.0, "embed_p95_ms": 15.0,
-                 "ratio": 1.2, "peak_mib": 500.0},
+        "warm": {
+            "ask_p50_ms": 12.0,
+            "ask_p95_ms": 20.0,
+            "embed_p50_ms": 10.0,
+            "embed_p95_ms": 15.0,
+            "ratio": 1.2,
+            "peak_mib": 500.0,
+        },
         "cold": {"ask_s": 5.0, "bare_s": 4.0, "ratio": 1.25, "ask_peak_mib": 600.0, "bare_peak_mib": 550.0},
-        "build": {"texts": 10, "full_s": 2.0, "bare_embed_s": 1.0, "ratio": 2.0, "full_peak_mib": 1.0,
-                  "bare_peak_mib": 1.0, "edited": "a.txt", "edit_s": 0.2, "edit_share": 0.1, "edit_peak_mib": 1.0},
-        "scaling": {"rows": [{"chunks": 1000, "sentences": 3000, "dense_index": "IndexFlatIP", "retrieve_p50_ms": 1,
-                              "retrieve_p95_ms": 2, "answer_p50_ms": 3, "answer_p95_ms": 4}],
-                    "growth": {"retrieve": 3.0, "answer": 2.0, "from": 1000, "to": 100000},
-                    "recall": {"random": {"n": 100000, "recall@10": 0.9}}},
+        "build": {
+            "texts": 10,
+            "full_s": 2.0,
+            "bare_embed_s": 1.0,
+            "ratio": 2.0,
+            "full_peak_mib": 1.0,
+            "bare_peak_mib": 1.0,
+            "edited": "a.txt",
+            "edit_s": 0.2,
+            "edit_share": 0.1,
+            "edit_peak_mib": 1.0,
+        },
+        "scaling": {
+            "rows": [
+                {
+                    "chunks": 1000,
+                    "sentences": 3000,
+                    "dense_index": "IndexFlatIP",
+                    "retrieve_p50_ms": 1,
+                    "retrieve_p95_ms": 2,
+                    "answer_p50_ms": 3,
+                    "answer_p95_ms": 4,
+                }
+            ],
+            "growth": {"retrieve": 3.0, "answer": 2.0, "from": 1000, "to": 100000},
+            "recall": {"random": {"n": 100000, "recall@10": 0.9}},
+        },
         "help_s": 0.3,
     }
 
@@ -145,4 +195,3 @@ def test_cli_rejects_bad_sizes_and_missing_corpus(tmp_path: Path) -> None:
     res = runner.invoke(perf, ["--corpus", str(tmp_path / "nope")])
     assert res.exit_code == 2 and "not found" in res.output
     assert "--json" in runner.invoke(perf, ["--help"]).output
-

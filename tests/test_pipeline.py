@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from naltrexone_qa.answer.safety import ABSTAIN, NOTICE, URGENT_HELP
 from naltrexone_qa.errors import UsageError
-from naltrexone_qa.safety import ABSTAIN, NOTICE, URGENT_HELP
 
 IN_SCOPE = [
     ("Does naltrexone block the effects of benzodiazepines?", "naltrexone-benzodiazepines"),
@@ -49,15 +49,20 @@ def test_out_of_scope_questions_abstain(qa, question):
 def test_every_citation_reproduces_the_corpus_exactly(qa, corpus_dir):
     files = {p.stem: p.read_text(encoding="utf-8") for p in corpus_dir.glob("*.txt")}
     questions = [q for q, _ in IN_SCOPE] + [
-        "Does naltrexone cause withdrawal?", "Can teenagers take naltrexone?", "What does Vivitrol do?",
-        "Does naltrexone reduce alcohol cravings?", "Is a urine test needed before treatment?",
-        "Can I drink alcohol on naltrexone?", "What is naltrexone?", "Is it safe with benzodiazepines?",
+        "Does naltrexone cause withdrawal?",
+        "Can teenagers take naltrexone?",
+        "What does Vivitrol do?",
+        "Does naltrexone reduce alcohol cravings?",
+        "Is a urine test needed before treatment?",
+        "Can I drink alcohol on naltrexone?",
+        "What is naltrexone?",
+        "Is it safe with benzodiazepines?",
     ]
     n = 0
     for q in questions:
         d = qa.ask(q).to_dict()
         for c in d["citations"]:
-            assert files[c["doc_id"]][c["start"]:c["end"]] == c["text"]
+            assert files[c["doc_id"]][c["start"] : c["end"]] == c["text"]
             n += 1
         assert [s["text"] for s in d["sentences"]] == [c["text"] for c in d["citations"]]
     assert n >= len(questions)
@@ -69,8 +74,11 @@ def test_benzodiazepine_answer_says_it_does_not_block(qa):
 
 
 def test_promotional_text_is_never_an_answer(qa):
-    for q in ["Who can I call to know more about naltrexone?", "Is there a phone number for help with relapse?",
-              "Can you help me if I'm worried about relapse?"]:
+    for q in [
+        "Who can I call to know more about naltrexone?",
+        "Is there a phone number for help with relapse?",
+        "Can you help me if I'm worried about relapse?",
+    ]:
         ans = qa.ask(q)
         for c in ans.citations:
             assert "855" not in c.text and "call" not in c.text.lower(), c.text
@@ -83,11 +91,18 @@ def test_emergency_questions_get_the_urgent_line(qa):
     assert qa.ask("Does naltrexone help anxiety?").notice == NOTICE
 
 
-def test_odd_input_is_answered_or_abstained(qa):
-    for q in ["naltrexone " * 2000, "does \x00naltrexone\x07 block\x1b opioids?", "naltrexone \U0001f48a\U0001f914?"]:
-        ans = qa.ask(q)
-        assert isinstance(ans.abstained, bool)
-        assert 0.0 <= ans.confidence <= 1.0
+def test_odd_input_is_cleaned_then_answered_or_abstained(qa):
+    # Control characters are dropped and whitespace folded before anything is searched.
+    ans = qa.ask("does \x00naltrexone\x07 block\x1b opioids?")
+    assert ans.question == "does naltrexone block opioids?" and not ans.abstained
+    assert "naltrexone-opiate-addiction" in {c.doc_id for c in ans.citations}
+    # One word repeated says nothing a sentence could answer.
+    long = qa.ask("naltrexone " * 2000)
+    assert len(long.question) == 2000 and long.abstained and long.confidence < 0.5
+    # Emoji do not break tokenising or embedding; the drug name alone still finds its articles.
+    emoji = qa.ask("naltrexone \U0001f48a\U0001f914?")
+    assert emoji.question == "naltrexone \U0001f48a\U0001f914?" and 0.0 <= emoji.confidence <= 1.0
+    assert all(c.doc_id.startswith("naltrexone-") for c in emoji.citations)
 
 
 def test_empty_question_is_a_usage_error(qa):
@@ -106,3 +121,62 @@ def test_retrieval_modes(qa):
         hits = qa.retrieve("naltrexone and gabapentin together", k=5, mode=mode)
         assert [h.rank for h in hits] == list(range(1, len(hits) + 1))
         assert hits[0].doc_id == "naltrexone-gabapentin"
+
+
+THREAD_QUESTIONS = (
+    [q for q, _ in IN_SCOPE]
+    + OUT_OF_SCOPE
+    + [
+        "What side effects should I watch for?",
+        "Is it safe?",
+        "Does naltrexone cause withdrawal?",
+        "Can teenagers take naltrexone?",
+        "What does Vivitrol do?",
+        "Does naltrexone reduce alcohol cravings?",
+        "Is a urine test needed before treatment?",
+        "Can I drink alcohol on naltrexone?",
+        "What is naltrexone?",
+        "Is it safe with benzodiazepines?",
+        "Does naltrexone help anxiety or cause it?",
+        "How often is the shot given?",
+        "Who studied naltrexone for anxiety in Norway?",
+        "Is naltrexone used for fibromyalgia?",
+        "Can it cure cancer?",
+    ]
+)
+
+
+def _comparable(ans):
+    d = ans.to_dict()
+    d.pop("timings_ms")
+    return d
+
+
+def test_eight_threads_get_exactly_the_single_threaded_answers(qa):
+    """The query path holds no mutable shared state: concurrent answers equal serial ones."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    questions = THREAD_QUESTIONS[:32]
+    assert len(questions) == 32
+    history = ["Can naltrexone be taken with gabapentin?"]
+    serial = [_comparable(qa.ask(q, history=history if i % 4 == 0 else ())) for i, q in enumerate(questions)]
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        futures = [pool.submit(qa.ask, q, history if i % 4 == 0 else ()) for i, q in enumerate(questions)]
+        parallel = [_comparable(f.result()) for f in futures]
+    assert parallel == serial
+
+
+def test_the_pipeline_answers_with_the_numpy_store(qa, embedder, corpus_dir, tmp_path):
+    """A second vector store is one class: the NumPy store serves the same answers as FAISS."""
+    from naltrexone_qa.config import Settings
+    from naltrexone_qa.pipeline import QA
+
+    other = QA.load(Settings(corpus_dir=corpus_dir, index_dir=tmp_path / "idx", store="numpy"), embedder=embedder)
+    assert other.index.manifest["store"] == "numpy"
+    assert type(other.index.sentence_vectors).__name__ == "NumpyStore"
+    same = 0
+    for q in [q for q, _ in IN_SCOPE] + OUT_OF_SCOPE:
+        a, b = qa.ask(q), other.ask(q)
+        assert a.abstained == b.abstained, q
+        same += [c.text for c in a.citations] == [c.text for c in b.citations]
+    assert same == len(IN_SCOPE) + len(OUT_OF_SCOPE)

@@ -12,19 +12,47 @@ import json
 
 from click.testing import CliRunner
 
-from naltrexone_qa.cli import cli
+from naltrexone_qa.frontends.cli import cli
 
 GATE = [
-    "--min-accuracy", "0.67", "--min-followup-accuracy", "0.76", "--min-recall", "0.92", "--min-mrr", "0.89",
-    "--min-abstention", "0.75", "--max-false-abstention", "0.12", "--min-flag-precision", "0.5",
-    "--min-flag-recall", "0.74", "--min-citation-exactness", "1.0",
+    "--min-accuracy",
+    "0.67",
+    "--min-followup-accuracy",
+    "0.76",
+    "--min-recall",
+    "0.92",
+    "--min-mrr",
+    "0.89",
+    "--min-abstention",
+    "0.75",
+    "--max-false-abstention",
+    "0.12",
+    "--min-flag-precision",
+    "0.5",
+    "--min-flag-recall",
+    "0.74",
+    "--min-citation-exactness",
+    "1.0",
 ]
 
 
 def test_committed_qa_set_meets_the_quality_gate(index_dir, corpus_dir):
-    res = CliRunner().invoke(cli, ["eval", "--index", str(index_dir), "--corpus", str(corpus_dir),
-                                   "--qa", str(corpus_dir.parent / "evals" / "qa.jsonl"), "--mode", "hybrid",
-                                   "--json", *GATE])
+    res = CliRunner().invoke(
+        cli,
+        [
+            "eval",
+            "--index",
+            str(index_dir),
+            "--corpus",
+            str(corpus_dir),
+            "--qa",
+            str(corpus_dir.parent / "evals" / "qa.jsonl"),
+            "--mode",
+            "hybrid",
+            "--json",
+            *GATE,
+        ],
+    )
     assert res.exit_code == 0, res.output[-3000:]
     metrics = json.loads(res.stdout)["modes"]["hybrid"]
     assert metrics["citations"]["exactness"] == 1.0

@@ -1,11 +1,16 @@
-"""BM25 against rank-bm25, fusion, and the small-corpus IDF trap."""
+"""BM25 against rank-bm25, fusion, the small-corpus IDF trap, and the Retriever protocol."""
 
 from __future__ import annotations
 
 import numpy as np
 from rank_bm25 import BM25Plus
 
-from naltrexone_qa.retrieval import BM25Index, DenseIndex, rrf_fuse, top_k, weighted_fuse
+from naltrexone_qa.config import Fusion, Mode, RetrievalSettings
+from naltrexone_qa.embed.hashing import HashEmbedder
+from naltrexone_qa.retrieve.bm25 import BM25Index, top_k
+from naltrexone_qa.retrieve.fusion import fuse, rrf_fuse, weighted_fuse
+from naltrexone_qa.retrieve.registry import build_store
+from naltrexone_qa.retrieve.retriever import Retriever, make_retriever
 from naltrexone_qa.text import tokenize
 
 TEXTS = [
@@ -23,8 +28,7 @@ def test_scores_match_rank_bm25_bm25plus():
     ref = BM25Plus([tokenize(t) for t in TEXTS], k1=1.2, b=0.75, delta=1.0)
     for q in ["naltrexone gabapentin", "block benzodiazepines", "liver damage doses", "opioid"]:
         terms = tokenize(q)
-        absent = np.array([sum(ref.idf.get(t, 0) * ref.delta for t in terms if t not in doc)
-                           for doc in ref.doc_freqs])
+        absent = np.array([sum(ref.idf.get(t, 0) * ref.delta for t in terms if t not in doc) for doc in ref.doc_freqs])
         assert np.allclose(idx.scores(q), ref.get_scores(terms) - absent, atol=1e-4), q
 
 
@@ -37,11 +41,13 @@ def test_ubiquitous_term_never_goes_negative_and_ranks_sensibly():
     assert idx.search("naltrexone liver", 1)[0][0] == 3
 
 
-def test_bm25_on_the_real_corpus_finds_the_right_article(qa):
-    for query, doc in [("naltrexone gabapentin together", "naltrexone-gabapentin"),
-                       ("naltrexone block benzodiazepines", "naltrexone-benzodiazepines"),
-                       ("naltrexone multiple sclerosis", "naltrexone-effects-uses-risks")]:
-        hits = qa.retrieve(query, k=3, mode="bm25")
+def test_bm25_on_the_real_corpus_finds_the_right_article(hash_qa):
+    for query, doc in [
+        ("naltrexone gabapentin together", "naltrexone-gabapentin"),
+        ("naltrexone block benzodiazepines", "naltrexone-benzodiazepines"),
+        ("naltrexone multiple sclerosis", "naltrexone-effects-uses-risks"),
+    ]:
+        hits = hash_qa.retrieve(query, k=3, mode="bm25")
         assert hits[0].doc_id == doc, (query, hits)
 
 
@@ -63,18 +69,31 @@ def test_weighted_fusion_normalises():
     assert dict(fused) == {1: 0.5, 2: 0.5}
 
 
-def test_dense_flat_and_hnsw_agree_on_the_nearest():
-    rng = np.random.default_rng(0)
-    vecs = rng.normal(size=(300, 16)).astype(np.float32)
-    vecs /= np.linalg.norm(vecs, axis=1, keepdims=True)
-    flat = DenseIndex.build(vecs)
-    hnsw = DenseIndex.build(vecs, hnsw_threshold=100)
-    q = vecs[:5]
-    assert (flat.search(q, 1)[1][:, 0] == np.arange(5)).all()
-    assert (hnsw.search(q, 1)[1][:, 0] == np.arange(5)).all()
-    assert np.allclose(flat.vectors(), vecs)
+def test_fusion_is_an_enum_and_dispatches():
+    lists = [[(1, 10.0), (2, 0.0)], [(2, 0.9), (1, 0.1)]]
+    assert fuse(Fusion.RRF, lists, 60, (0.5, 0.5)) == rrf_fuse([[1, 2], [2, 1]], k=60)
+    assert fuse(Fusion.WEIGHTED, lists, 60, (0.5, 0.5)) == weighted_fuse(lists, [0.5, 0.5])
+    assert Fusion.from_str("RRF") is Fusion.RRF
 
 
 def test_top_k_orders_and_breaks_ties_by_index():
     assert top_k(np.array([0.5, 0.9, 0.5, 0.0]), 3) == [(1, 0.9), (0, 0.5), (2, 0.5)]
     assert top_k(np.array([0.0, 0.0]), 3, positive_only=True) == []
+
+
+def test_every_retriever_meets_the_protocol():
+    """Each mode's retriever: ranks from 1, at most k hits, valid chunk ids, the right document per chunk."""
+    emb = HashEmbedder()
+    settings = RetrievalSettings()
+    bm25 = BM25Index.build(TEXTS)
+    store = build_store("numpy", list(range(len(TEXTS))), emb.encode(TEXTS), settings)
+    docs = [f"doc{i}" for i in range(len(TEXTS))]
+    for mode in Mode:
+        r = make_retriever(mode, bm25, store, docs, emb, settings)
+        assert isinstance(r, Retriever)
+        hits = r.retrieve("naltrexone liver damage", 3)
+        assert 1 <= len(hits) <= 3 and [h.rank for h in hits] == list(range(1, len(hits) + 1))
+        assert all(h.doc_id == docs[h.chunk_id] for h in hits)
+        assert hits[0].chunk_id == 3, mode
+        qvec = emb.encode(["naltrexone liver damage"])[0]
+        assert [h.chunk_id for h in r.retrieve("naltrexone liver damage", 3, qvec)] == [h.chunk_id for h in hits]

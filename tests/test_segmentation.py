@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import hashlib
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from naltrexone_qa.corpus import load_corpus
-from naltrexone_qa.models import Document
-from naltrexone_qa.segmentation import classify_line, segment_document
+from naltrexone_qa.ingest.corpus import load_corpus
+from naltrexone_qa.ingest.segment import classify_line, segment_document
+from naltrexone_qa.types import Document
 
 
 def make_doc(text: str, title: str = "T") -> Document:
@@ -20,7 +21,7 @@ def test_every_sentence_quotes_the_corpus_exactly(corpus_dir):
         sents = segment_document(doc)
         assert sents
         for s in sents:
-            assert doc.text[s.start:s.end] == s.text
+            assert doc.text[s.start : s.end] == s.text
             assert s.text == s.text.strip() and s.text
 
 
@@ -72,19 +73,33 @@ def test_offsets_hold_on_arbitrary_text(text):
     doc = make_doc(text)
     prev_end = 0
     for s in segment_document(doc):
-        assert doc.text[s.start:s.end] == s.text
+        assert doc.text[s.start : s.end] == s.text
         assert s.start >= prev_end
         prev_end = s.end
 
 
 @settings(max_examples=60, deadline=None)
-@given(st.lists(st.sampled_from([
-    "Naltrexone blocks opioid receptors.", "Dr. Smith et al. reported e.g. 3.5 mg doses.",
-    "It works.Therefore it helps.", "Heading Line", "", "\u2022 A bullet", "Row 1ValueOther",
-    "Is it safe?", "  indented text here. ", "Call today 555-123-4567",
-]), max_size=12))
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "Naltrexone blocks opioid receptors.",
+                "Dr. Smith et al. reported e.g. 3.5 mg doses.",
+                "It works.Therefore it helps.",
+                "Heading Line",
+                "",
+                "\u2022 A bullet",
+                "Row 1ValueOther",
+                "Is it safe?",
+                "  indented text here. ",
+                "Call today 555-123-4567",
+            ]
+        ),
+        max_size=12,
+    )
+)
 def test_offsets_hold_on_article_like_text(lines):
     text = "\n".join(lines)
     doc = make_doc(text)
     for s in segment_document(doc):
-        assert doc.text[s.start:s.end] == s.text
+        assert doc.text[s.start : s.end] == s.text

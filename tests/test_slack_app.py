@@ -19,20 +19,21 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any, Optional
 
 import pytest
-from slack_bolt import App, BoltRequest, BoltResponse
-from slack_mock_server import BOT_ID, BOT_USER_ID, TEAM_ID, FakeAnswerer, MockSlack, answer_for
 from click.testing import CliRunner
+from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from naltrexone_qa.cli import cli
-from naltrexone_qa.slack_app import SeenSet, SlackConfigError, SlackSettings, build_app
-from naltrexone_qa.slack_blocks import APOLOGY, USAGE_HINT, escape
-from naltrexone_qa.slack_threads import ThreadMemory
+from naltrexone_qa.config import SlackConfigError, SlackSettings
+from naltrexone_qa.frontends.cli import cli
+from naltrexone_qa.frontends.slack.app import SeenSet, build_app
+from naltrexone_qa.frontends.slack.threads import ThreadMemory
+from naltrexone_qa.render.slack import APOLOGY, USAGE_HINT, escape
+from slack_mock_server import BOT_ID, BOT_USER_ID, TEAM_ID, FakeAnswerer, MockSlack, answer_for
 
 SECRET = "test-signing-secret"
 CHANNEL = "C0CHANNEL"
@@ -76,23 +77,48 @@ _ids = iter(range(1, 1_000_000))
 
 
 def envelope(event: dict[str, Any], event_id: Optional[str] = None) -> dict[str, Any]:
-    return {"token": "legacy", "team_id": TEAM_ID, "api_app_id": "A0APP", "type": "event_callback",
-            "event_id": event_id or f"Ev{next(_ids):06d}", "event_time": int(time.time()),
-            "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}], "event": event}
+    return {
+        "token": "legacy",
+        "team_id": TEAM_ID,
+        "api_app_id": "A0APP",
+        "type": "event_callback",
+        "event_id": event_id or f"Ev{next(_ids):06d}",
+        "event_time": int(time.time()),
+        "authorizations": [{"team_id": TEAM_ID, "user_id": BOT_USER_ID, "is_bot": True}],
+        "event": event,
+    }
 
 
-def mention(text: str, ts: str, thread_ts: Optional[str] = None, channel: str = CHANNEL,
-            **extra: Any) -> dict[str, Any]:
-    event = {"type": "app_mention", "user": USER, "text": f"<@{BOT_USER_ID}> {text}", "ts": ts,
-             "channel": channel, "event_ts": ts, **extra}
+def mention(
+    text: str, ts: str, thread_ts: Optional[str] = None, channel: str = CHANNEL, **extra: Any
+) -> dict[str, Any]:
+    event = {
+        "type": "app_mention",
+        "user": USER,
+        "text": f"<@{BOT_USER_ID}> {text}",
+        "ts": ts,
+        "channel": channel,
+        "event_ts": ts,
+        **extra,
+    }
     if thread_ts:
         event["thread_ts"] = thread_ts
     return envelope(event)
 
 
 def direct(text: str, ts: str, **extra: Any) -> dict[str, Any]:
-    return envelope({"type": "message", "channel_type": "im", "user": USER, "text": text, "ts": ts,
-                     "channel": DM, "event_ts": ts, **extra})
+    return envelope(
+        {
+            "type": "message",
+            "channel_type": "im",
+            "user": USER,
+            "text": text,
+            "ts": ts,
+            "channel": DM,
+            "event_ts": ts,
+            **extra,
+        }
+    )
 
 
 def blocks_text(post: dict[str, Any]) -> str:
@@ -103,9 +129,12 @@ def cites_a_corpus_title(post: dict[str, Any]) -> bool:
     """Whether the first citation's context block names one of the corpus articles."""
     meta = json.loads((Path(__file__).resolve().parents[1] / "corpus" / "metadata.json").read_text())
     titles = [escape(m["title"]) for m in meta.values()]
-    first = [b["elements"][0]["text"] for b in post["blocks"]
-             if b["type"] == "context" and b["elements"][0]["text"].startswith("*[1]* ")]
-    return bool(first) and any(first[0][len("*[1]* "):].startswith(t) for t in titles)
+    first = [
+        b["elements"][0]["text"]
+        for b in post["blocks"]
+        if b["type"] == "context" and b["elements"][0]["text"].startswith("*[1]* ")
+    ]
+    return bool(first) and any(first[0][len("*[1]* ") :].startswith(t) for t in titles)
 
 
 @pytest.fixture()
@@ -201,8 +230,16 @@ def test_bot_messages_edits_and_subtypes_ignored(mock):
         direct("another bot", "1700000004.000200", bot_id="B0OTHER", subtype="bot_message"),
         direct("edited", "1700000004.000300", subtype="message_changed"),
         direct("gone", "1700000004.000400", subtype="message_deleted"),
-        envelope({"type": "message", "channel_type": "channel", "user": USER, "text": "hi",
-                  "ts": "1700000004.000500", "channel": CHANNEL}),  # not a DM, not a mention
+        envelope(
+            {
+                "type": "message",
+                "channel_type": "channel",
+                "user": USER,
+                "text": "hi",
+                "ts": "1700000004.000500",
+                "channel": CHANNEL,
+            }
+        ),  # not a DM, not a mention
         mention("from a bot", "1700000004.000600", bot_id="B0OTHER"),
     ]
     for body in ignored:
@@ -261,8 +298,9 @@ def test_ten_mentions_at_once_each_in_its_own_thread(mock):
         return answer_for(q)
 
     bot = Bot(mock, FakeAnswerer(answer))
-    bodies = [mention(f"question number {i} about naltrexone", f"1700000100.{i:06d}", channel=f"C{i % 3}")
-              for i in range(10)]
+    bodies = [
+        mention(f"question number {i} about naltrexone", f"1700000100.{i:06d}", channel=f"C{i % 3}") for i in range(10)
+    ]
     with ThreadPoolExecutor(max_workers=10) as pool:
         statuses = list(pool.map(lambda b: bot.send(b).status, bodies))
     assert statuses == [200] * 10
@@ -275,6 +313,37 @@ def test_ten_mentions_at_once_each_in_its_own_thread(mock):
         assert f"question number {i} about naltrexone" in post["text"]
 
 
+def test_different_threads_are_answered_concurrently_same_thread_in_turn(mock):
+    """No global answer lock: two mentions in two threads are answered at the same time."""
+    active, peak, lock = [0], [0], threading.Lock()
+
+    def slow(q: str):
+        with lock:
+            active[0] += 1
+            peak[0] = max(peak[0], active[0])
+        time.sleep(0.4)
+        with lock:
+            active[0] -= 1
+        return answer_for(q)
+
+    bot = Bot(mock, FakeAnswerer(slow))
+    t0 = time.perf_counter()
+    for i in range(2):
+        assert bot.send(mention(f"concurrent question {i}", f"1700000200.{i:06d}", channel=f"D{i}")).status == 200
+    bot.drain()
+    assert peak[0] == 2 and time.perf_counter() - t0 < 0.75  # both at once, not 0.8 s in turn
+    assert len(mock.posts()) == 2
+    # Two questions in ONE thread are answered in turn, so the second sees the first as history.
+    peak[0] = 0
+    bot = Bot(mock, FakeAnswerer(slow))
+    first = mention("first in thread", "1700000300.000001", channel="C9")
+    second = mention("second in thread", "1700000300.000002", channel="C9", thread_ts="1700000300.000001")
+    bot.send(first)
+    bot.send(second)
+    bot.drain()
+    assert peak[0] == 1
+
+
 def test_exception_posts_apology_and_bot_keeps_serving(mock, caplog):
     def broken(q: str):
         if "boom" in q:
@@ -282,7 +351,7 @@ def test_exception_posts_apology_and_bot_keeps_serving(mock, caplog):
         return answer_for(q)
 
     bot = Bot(mock, FakeAnswerer(broken))
-    with caplog.at_level(logging.ERROR, logger="naltrexone_qa.slack_app"):
+    with caplog.at_level(logging.ERROR, logger="naltrexone_qa.frontends.slack.app"):
         bot.send(mention("boom", "1700000008.000100", thread_ts="1700000008.000001"))
         bot.send(mention("Is naltrexone addictive?", "1700000008.000200"))
         bot.drain()
@@ -306,12 +375,26 @@ def test_empty_mention_gets_a_hint(mock):
 
 def test_thread_history_read_back_after_restart(mock):
     root = "1700000010.000100"
-    mock.add_message(CHANNEL, root, {"type": "message", "user": USER, "ts": root,
-                                     "text": f"<@{BOT_USER_ID}> Can naltrexone be taken with gabapentin?"})
-    mock.add_message(CHANNEL, root, {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID,
-                                     "ts": "1700000010.000200", "text": "quoted answer"})
-    mock.add_message(CHANNEL, root, {"type": "message", "user": "U0CHATTY", "ts": "1700000010.000250",
-                                     "text": "side chatter, not to the bot"})
+    mock.add_message(
+        CHANNEL,
+        root,
+        {
+            "type": "message",
+            "user": USER,
+            "ts": root,
+            "text": f"<@{BOT_USER_ID}> Can naltrexone be taken with gabapentin?",
+        },
+    )
+    mock.add_message(
+        CHANNEL,
+        root,
+        {"type": "message", "user": BOT_USER_ID, "bot_id": BOT_ID, "ts": "1700000010.000200", "text": "quoted answer"},
+    )
+    mock.add_message(
+        CHANNEL,
+        root,
+        {"type": "message", "user": "U0CHATTY", "ts": "1700000010.000250", "text": "side chatter, not to the bot"},
+    )
     answerer = FakeAnswerer()
     bot = Bot(mock, answerer)  # a fresh process: nothing in memory
     bot.send(mention("what side effects?", "1700000010.000300", thread_ts=root))
@@ -346,8 +429,10 @@ def test_settings_name_the_missing_variable():
         SlackSettings.from_env(http=False, env={})
     with pytest.raises(SlackConfigError, match="xapp-"):
         SlackSettings.from_env(http=False, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_APP_TOKEN": "xoxb-2"})
-    s = SlackSettings.from_env(http=True, env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s",
-                                               "SLACK_API_URL": "http://127.0.0.1:9/api/"})
+    s = SlackSettings.from_env(
+        http=True,
+        env={"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "http://127.0.0.1:9/api/"},
+    )
     assert s.api_url == "http://127.0.0.1:9/api/" and s.app_token is None
 
 
@@ -387,8 +472,9 @@ def free_port() -> int:
 def http_post(port: int, body: dict[str, Any], secret: str = SECRET) -> int:
     req = signed(body, secret=secret)
     headers = {k: v[0] for k, v in req.headers.items()}
-    request = urllib.request.Request(f"http://127.0.0.1:{port}/slack/events", data=req.raw_body.encode(),
-                                     headers=headers, method="POST")
+    request = urllib.request.Request(
+        f"http://127.0.0.1:{port}/slack/events", data=req.raw_body.encode(), headers=headers, method="POST"
+    )
     try:
         with urllib.request.urlopen(request, timeout=10) as resp:
             return int(resp.status)
@@ -402,13 +488,16 @@ def http_bot(mock, index_dir, corpus_dir, tmp_path: Path):
     port = free_port()
     script = Path(sys.executable).with_name("naltrexone-qa")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "naltrexone_qa"]
-    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET,
-           "SLACK_API_URL": mock.url}
+    env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": mock.url}
     env.pop("SLACK_APP_TOKEN", None)
     log_file = tmp_path / "bot.log"
     with open(log_file, "w") as out:
-        proc = subprocess.Popen(cmd + ["slack", "--http", "--port", str(port), "--index", str(index_dir),
-                                       "--corpus", str(corpus_dir)], env=env, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(
+            cmd + ["slack", "--http", "--port", str(port), "--index", str(index_dir), "--corpus", str(corpus_dir)],
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 180
         while True:
@@ -434,8 +523,10 @@ def test_subprocess_http_mode_answers_a_signed_mention_in_its_thread(mock, http_
     assert http_post(port, {"type": "url_verification", "challenge": "xyz"}) == 200
     assert http_post(port, mention("Is naltrexone addictive?", "1700000020.000100"), secret="forged") == 401
     thread = "1700000020.000001"
-    assert http_post(port, mention("Can naltrexone be taken with gabapentin?", "1700000020.000200",
-                                   thread_ts=thread)) == 200
+    assert (
+        http_post(port, mention("Can naltrexone be taken with gabapentin?", "1700000020.000200", thread_ts=thread))
+        == 200
+    )
     (call,) = mock.wait_for("chat.postMessage", timeout=60)
     post = call.args
     assert post["channel"] == CHANNEL and post["thread_ts"] == thread

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import json
 
+from naltrexone_qa.answer.safety import ABSTAIN, URGENT_HELP
+from naltrexone_qa.render.slack import DISAGREE_HEADING, MAX_BLOCKS, SECTION_LIMIT, clip, escape, plain, render
+from naltrexone_qa.types import AnswerSentence
 from slack_mock_server import answer_for, citation, conflict
-
-from naltrexone_qa.models import AnswerSentence
-from naltrexone_qa.safety import ABSTAIN, URGENT_HELP
-from naltrexone_qa.slack_blocks import (DISAGREE_HEADING, MAX_BLOCKS, SECTION_LIMIT, clip, escape, plain,
-                                        render)
 
 PINGS = ("<!channel>", "<!here>", "<!everyone>", "<@U", "<#C", "<http")
 
@@ -65,8 +63,9 @@ def test_answer_with_markers_and_one_context_per_citation():
 
 
 def test_urgent_line_comes_first_and_abstain_message_is_shown():
-    ans = answer_for("I think he overdosed", abstained=True, sentences=[], citations=[], answer=ABSTAIN,
-                     urgent=URGENT_HELP)
+    ans = answer_for(
+        "I think he overdosed", abstained=True, sentences=[], citations=[], answer=ABSTAIN, urgent=URGENT_HELP
+    )
     msg = render(ans)
     assert URGENT_HELP.split(" (")[0] in msg["blocks"][0]["text"]["text"]
     assert texts(msg)[1] == ABSTAIN
@@ -77,7 +76,7 @@ def test_urgent_line_comes_first_and_abstain_message_is_shown():
 
 def test_sources_disagree_quotes_both_sides():
     conf = conflict("alcohol", "You must not drink on naltrexone.", "Light drinking is allowed.")
-    msg = render(answer_for("q", contradictions=[conf]))
+    msg = render(answer_for("q", conflicts=[conf]))
     joined = "\n".join(texts(msg))
     assert DISAGREE_HEADING in joined
     assert "\u201cYou must not drink on naltrexone.\u201d" in joined
@@ -89,7 +88,7 @@ def test_sources_disagree_quotes_both_sides():
 def test_no_text_from_users_or_sources_can_ping():
     evil = "<!channel> <!here|here> <!everyone> <@U123> <#C1|general> <http://x.example|click> & more"
     conf = conflict(evil, evil, evil, explanation=evil)
-    ans = answer_for("q", evil, contradictions=[conf], resolved_question=f"what about {evil}")
+    ans = answer_for("q", evil, conflicts=[conf], resolved_question=f"what about {evil}")
     ans.citations[0] = citation(1, evil, title=evil, section=evil)
     msg = render(ans)
     dumped = json.dumps(msg)

@@ -1,15 +1,20 @@
-"""naltrexone-qa: answers about naltrexone quoted verbatim from source articles, with citations."""
+"""naltrexone-qa: answers about naltrexone quoted verbatim from source articles, with citations.
+
+Data flows corpus -> ingest -> embed -> index -> retrieve -> answer / disagree
+-> pipeline -> render -> front ends; see the README's "How it fits together".
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-__all__ = ["QA", "Answer", "Citation", "Conflict", "__version__"]
+__version__ = "0.2.0"
+__all__ = ["QA", "Answer", "Citation", "Conflict", "Settings", "__version__"]
 
 if TYPE_CHECKING:
-    from .models import Answer, Citation, Conflict
+    from .config import Settings
     from .pipeline import QA
+    from .types import Answer, Citation, Conflict
 
 
 def __getattr__(name: str) -> Any:
@@ -18,8 +23,12 @@ def __getattr__(name: str) -> Any:
         from .pipeline import QA
 
         return QA
-    if name in ("Answer", "Citation", "Conflict"):
-        from . import models
+    if name == "Settings":
+        from .config import Settings
 
-        return getattr(models, name)
+        return Settings
+    if name in ("Answer", "Citation", "Conflict"):
+        from . import types
+
+        return getattr(types, name)
     raise AttributeError(name)

@@ -1,4 +1,10 @@
-"""Errors a user can act on; the CLI turns them into a message and exit code."""
+"""Errors a user can act on; every front end turns them into a message and an exit code.
+
+Why one hierarchy: the command line, the chat, Slack and the evaluation harness
+all meet the same problems (a bad corpus file, an unknown mode, a malformed
+data file), and each must be reported the same way: the message as is, a
+non-zero exit code, never a traceback.
+"""
 
 
 class QAError(Exception):
@@ -18,12 +24,16 @@ class IndexBuildError(QAError):
 
 
 class ModelError(QAError):
-    """The embedding model cannot be loaded."""
+    """The embedding model (or an adapter) cannot be loaded."""
 
     exit_code = 2
 
 
 class UsageError(QAError):
-    """Bad input from the user (empty question and the like)."""
+    """Bad input from the user (empty question, unknown option value and the like)."""
 
     exit_code = 2
+
+
+class DataError(UsageError):
+    """A data file (Q&A set, pairs, benchmark) is malformed; the message names file and line."""

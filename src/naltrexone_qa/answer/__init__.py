@@ -1,0 +1,1 @@
+"""Answer: candidate scoring, the abstain decision, selection, conversation and safety lines."""

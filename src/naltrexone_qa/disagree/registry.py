@@ -1,0 +1,56 @@
+"""Detectors by name: the registry behind ``--detector`` and the index manifest.
+
+Kept apart from ``base`` so that the detector modules import the protocol
+without importing the registry that imports them.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable, Optional
+
+from ..errors import UsageError
+from .base import Detector
+
+
+def _rules(**_: Any) -> Detector:
+    from .rules import RuleDetector
+
+    return RuleDetector()
+
+
+def _learned(**kwargs: Any) -> Detector:
+    from .learned import LearnedDetector
+
+    return LearnedDetector(embedder=kwargs.get("embedder"))
+
+
+def _combined(**kwargs: Any) -> Detector:
+    from .learned import CombinedDetector
+
+    return CombinedDetector(embedder=kwargs.get("embedder"))
+
+
+def _nli(**kwargs: Any) -> Detector:
+    from .nli import DEFAULT_NLI_MODEL, NLIDetector
+
+    return NLIDetector(kwargs.get("model") or DEFAULT_NLI_MODEL)
+
+
+# Detector name -> factory; heavy backends are imported only when chosen.
+DETECTORS: dict[str, Callable[..., Detector]] = {
+    "rules": _rules,
+    "learned": _learned,
+    "rules+learned": _combined,
+    "nli": _nli,
+}
+
+
+def check_detector_name(name: str) -> str:
+    if name not in DETECTORS:
+        raise UsageError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")
+    return name
+
+
+def get_detector(name: str = "rules", model: Optional[str] = None, embedder: Any = None) -> Detector:
+    """The named detector (``model``: the NLI checkpoint; ``embedder``: shared with learned heads)."""
+    return DETECTORS[check_detector_name(name)](model=model, embedder=embedder)

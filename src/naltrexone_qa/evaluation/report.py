@@ -1,0 +1,205 @@
+"""Turn an evaluation result into a table, report.md, metrics.json and a PNG chart.
+
+Kept apart from ``evaluation`` so the scoring code stays small and so
+matplotlib is imported only when a report is actually written.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Any, Mapping, Optional, Sequence
+
+log = logging.getLogger(__name__)
+
+# (label, dotted path into one mode's metrics); the order of the summary table.
+SUMMARY = (
+    ("Recall@1", "retrieval.recall@1"),
+    ("Recall@3", "retrieval.recall@3"),
+    ("Recall@5", "retrieval.recall@5"),
+    ("Recall@10", "retrieval.recall@10"),
+    ("MRR (chunks)", "retrieval.mrr"),
+    ("MRR (documents)", "retrieval.mrr_doc"),
+    ("Answer accuracy", "answers.accuracy"),
+    ("  self-contained", "answers.self_contained.accuracy"),
+    ("  follow-up", "answers.followup.accuracy"),
+    ("All gold sources cited (multi-source)", "answers.multi_source.all_gold_cited"),
+    ("False abstention rate (answerable)", "abstention.answerable.false_abstention_rate"),
+    ("False abstentions (answerable)", "abstention.answerable.false_abstentions"),
+    ("Abstention rate (unanswerable)", "abstention.unanswerable.abstention_rate"),
+    ("Missed abstentions (unanswerable)", "abstention.unanswerable.missed_abstentions"),
+    ("Answer/abstain decision accuracy", "abstention.decision_accuracy"),
+    ("Disagreement flag precision", "disagreement.flag_precision"),
+    ("Disagreement flag recall", "disagreement.flag_recall"),
+    ("Flag recall on labelled sources", "disagreement.recall_on_labelled_sources"),
+    ("Citation exactness", "citations.exactness"),
+    ("Latency p50 (ms)", "latency_ms.p50"),
+    ("Latency p95 (ms)", "latency_ms.p95"),
+)
+CHART = (
+    ("Recall@5", "retrieval.recall@5"),
+    ("MRR", "retrieval.mrr"),
+    ("Accuracy", "answers.accuracy"),
+    ("Follow-up acc.", "answers.followup.accuracy"),
+    ("Abstain (unans.)", "abstention.unanswerable.abstention_rate"),
+    ("Flag recall", "disagreement.flag_recall"),
+    ("Flag precision", "disagreement.flag_precision"),
+)
+
+
+def _get(metrics: Mapping[str, Any], path: str) -> Any:
+    cur: Any = metrics
+    for part in path.split("."):
+        if not isinstance(cur, Mapping):
+            return None
+        cur = cur.get(part)
+    return cur
+
+
+def fmt(value: Any) -> str:
+    """Rates to three decimals, larger numbers (ms, seconds) to one, counts as is; missing as an em dash."""
+    if value is None:
+        return "—"
+    if isinstance(value, bool) or isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return f"{value:.3f}" if abs(value) <= 1 else f"{value:.1f}"
+    return str(value)
+
+
+def summary_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows of the by-mode table, shared by the console and report.md."""
+    modes = list(result["modes"])
+    rows = [[label] + [fmt(_get(result["modes"][m], path)) for m in modes] for label, path in SUMMARY]
+    return ["Metric"] + modes, rows
+
+
+def counts_line(result: Mapping[str, Any]) -> str:
+    """How many items of each kind were scored (nothing is silently dropped)."""
+    m = next(iter(result["modes"].values()))
+    a, ab = m["answers"], m["abstention"]
+    return (
+        f"{result['n_items']} items: {a['n']} answerable ({a['self_contained']['n']} self-contained, "
+        f"{a['followup']['n']} follow-up, {a['multi_source']['n']} multi-source), "
+        f"{ab['unanswerable']['n']} unanswerable; disagreement labels: "
+        f"{m['disagreement']['n_yes']} yes, {m['disagreement']['n_no']} no"
+    )
+
+
+def pairs_line(pairs: Mapping[str, Any]) -> str:
+    """Pair-level detector scores, or why they are missing."""
+    if not pairs.get("available"):
+        return f"Pair-level conflict evaluation: not available ({pairs.get('reason', 'unknown')})."
+    shown = {k: v for k, v in pairs.items() if k not in ("available", "file") and not isinstance(v, (list, dict))}
+    return "Pair-level conflict evaluation: " + ", ".join(f"{k} = {fmt(v)}" for k, v in shown.items())
+
+
+def hybrid_check(result: Mapping[str, Any]) -> Optional[str]:
+    """Whether hybrid is at least as good as each single mode on Recall@5 and accuracy (issue 6)."""
+    modes = result["modes"]
+    if "hybrid" not in modes or len(modes) < 2:
+        return None
+    worse = []
+    for label, path in (("Recall@5", "retrieval.recall@5"), ("answer accuracy", "answers.accuracy")):
+        h = _get(modes["hybrid"], path) or 0.0
+        worse += [
+            f"{label} below {m} ({fmt(h)} < {fmt(_get(modes[m], path))})"
+            for m in modes
+            if m != "hybrid" and h < (_get(modes[m], path) or 0.0)
+        ]
+    return "Hybrid vs single modes: " + (
+        "at least as good on Recall@5 and answer accuracy." if not worse else "; ".join(worse) + "."
+    )
+
+
+def markdown(result: Mapping[str, Any], failures_limit: int = 200) -> str:
+    """The whole report as Markdown: counts, the by-mode table, pair scores, failures."""
+    header, rows = summary_rows(result)
+    lines = [
+        "# Evaluation report",
+        "",
+        f"Q&A file: `{result.get('qa_file', '')}`",
+        "",
+        counts_line(result),
+        "",
+        "| " + " | ".join(header) + " |",
+        "|" + "---|" * len(header),
+    ]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    check = hybrid_check(result)
+    lines += ["", check] if check else []
+    lines += [
+        "",
+        "Recall@k: share of an item's gold documents among the documents of the top-k retrieved "
+        "chunks; MRR: 1/rank of the first chunk (or document) from a gold source. Accuracy: not "
+        "abstained, a gold source cited, and a key phrase inside a quote from a gold source.",
+        "",
+        pairs_line(result.get("pairs", {})),
+        "",
+        "![metrics by mode](chart.png)",
+        "",
+    ]
+    for mode, fails in result.get("failures", {}).items():
+        lines += [f"## Failures ({mode}): {len(fails)}", ""]
+        for f in fails[:failures_limit]:
+            lines.append(f"- `{f['id']}` (line {f['line']}): {f['question']} — " + "; ".join(f["failures"]))
+        lines.append("")
+    return "\n".join(lines)
+
+
+def chart(result: Mapping[str, Any], path: Path) -> None:
+    """Grouped bars of the headline rates, one colour per retrieval mode."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    modes = list(result["modes"])
+    width = 0.8 / max(1, len(modes))
+    fig, ax = plt.subplots(figsize=(10, 4.5))
+    for j, mode in enumerate(modes):
+        vals = [_get(result["modes"][mode], p) or 0.0 for _, p in CHART]
+        xs = [i + (j - (len(modes) - 1) / 2) * width for i in range(len(CHART))]
+        ax.bar(xs, vals, width=width, label=mode)
+    ax.set_xticks(range(len(CHART)), [label for label, _ in CHART], rotation=15)
+    ax.set_ylim(0, 1.05)
+    ax.set_ylabel("rate")
+    ax.set_title(f"naltrexone-qa evaluation ({result['n_items']} items)")
+    ax.legend()
+    ax.grid(axis="y", alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def write_report(result: Mapping[str, Any], out_dir: Path | str) -> list[Path]:
+    """Write report.md, metrics.json and chart.png into ``out_dir``; return their paths."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = [out / "report.md", out / "metrics.json", out / "chart.png"]
+    paths[0].write_text(markdown(result), encoding="utf-8")
+    paths[1].write_text(json.dumps(result, indent=2, ensure_ascii=False, sort_keys=False), encoding="utf-8")
+    chart(result, paths[2])
+    log.info("report written to %s", out)
+    return paths
+
+
+def beir_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]:
+    """The benchmark table: our modes beside the published nDCG@10."""
+    published = result.get("published", {})
+    header = ["Mode", "nDCG@10", "Recall@100", "MRR@10", "published nDCG@10", "seconds"]
+    rows = []
+    for mode, m in result["modes"].items():
+        pub: Optional[float] = published.get(mode, {}).get("ndcg@10")
+        rows.append(
+            [mode, fmt(m["ndcg@10"]), fmt(m["recall@100"]), fmt(m.get("mrr@10")), fmt(pub), f"{m['seconds']:.1f}"]
+        )
+    return header, rows
+
+
+def render_table(header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
+    """A plain fixed-width table for terminals and logs."""
+    widths = [max(len(str(c)) for c in col) for col in zip(header, *rows, strict=False)]
+    line = lambda r: "  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=False)).rstrip()  # noqa: E731
+    return "\n".join([line(header), line(["-" * w for w in widths])] + [line(r) for r in rows])

@@ -1,0 +1,142 @@
+"""What every command shares: options, settings, error handling, progress.
+
+Why here: the corpus/index/model/store/detector options, the way an error
+becomes a message and an exit code, and the build progress bar were written
+four times over; commands now import them from this one module (and nothing
+from each other), so command modules never import the group that registers them.
+"""
+
+from __future__ import annotations
+
+import logging
+import sys
+from typing import Any, Callable, NoReturn, TypeVar
+
+import click
+
+from ...config import ENV, Fusion, Mode, Settings
+from ...disagree.registry import DETECTORS
+from ...errors import QAError
+from ...retrieve.registry import STORES
+
+T = TypeVar("T")
+log = logging.getLogger("naltrexone_qa")
+
+MODES = tuple(m.value for m in Mode)
+FUSIONS = tuple(f.value for f in Fusion)
+
+
+def fail(message: str, code: int = 1) -> NoReturn:
+    """The one way a command stops on an error: a message on stderr and an exit code."""
+    click.echo(f"Error: {message}", err=True)
+    sys.exit(code)
+
+
+def run_guarded(fn: Callable[[], T]) -> T:
+    """Run a command body; our errors, Ctrl-C and OS errors become a message and an exit code."""
+    try:
+        return fn()
+    except QAError as exc:
+        fail(str(exc), exc.exit_code)
+    except KeyboardInterrupt:
+        fail("interrupted", 130)
+    except OSError as exc:
+        fail(f"{exc.strerror or exc}: {exc.filename or ''}".rstrip(": "), 1)
+
+
+def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--model",
+        default=None,
+        metavar="NAME",
+        help=f"Sentence-transformers model name or path [env {ENV['model']}; default: all-MiniLM-L6-v2, bundled].",
+    )(f)
+
+
+def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--corpus, --index, --model, --store and --detector (each also settable by environment)."""
+    f = click.option(
+        "--detector",
+        default=None,
+        type=click.Choice(list(DETECTORS)),
+        help=f"Disagreement detector for the conflict map [env {ENV['detector']}; default: rules].",
+    )(f)
+    f = click.option(
+        "--store",
+        default=None,
+        type=click.Choice(list(STORES)),
+        help=f"Vector store [env {ENV['store']}; default: faiss].",
+    )(f)
+    f = model_option(f)
+    f = click.option(
+        "--index",
+        "index_dir",
+        default=None,
+        type=click.Path(file_okay=False),
+        help=f"Index folder [env {ENV['index_dir']}; default: ./index].",
+    )(f)
+    f = click.option(
+        "--corpus",
+        "corpus_dir",
+        default=None,
+        type=click.Path(file_okay=False),
+        help=f"Folder of .txt/.md articles [env {ENV['corpus_dir']}; default: ./corpus].",
+    )(f)
+    return f
+
+
+def make_settings(**options: Any) -> Settings:
+    """Settings from the environment with the given command-line options on top."""
+    return Settings.from_env(**options)
+
+
+def progress_bar() -> Callable[[str, int, int], None]:
+    """A tqdm bar per build phase, on stderr."""
+    from tqdm import tqdm
+
+    bars: dict[str, Any] = {}
+
+    def update(phase: str, done: int, total: int) -> None:
+        bar = bars.get(phase)
+        if bar is None:
+            bar = bars[phase] = tqdm(
+                total=total, desc=phase, unit="text" if phase == "embedding" else "step", file=sys.stderr, leave=True
+            )
+        bar.n = done
+        bar.refresh()
+        if done >= total:
+            bar.close()
+
+    return update
+
+
+def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False) -> Any:
+    """The pipeline for ``settings`` (built first if needed)."""
+    from ...pipeline import QA
+
+    return QA.load(settings, rebuild=rebuild, progress=progress_bar() if progress else None)
+
+
+def configure_logging(verbose: int) -> None:
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+def mode_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--mode",
+        type=click.Choice(MODES),
+        default="hybrid",
+        show_default=True,
+        help="Retrieval: both ranked lists fused, or one alone (for comparisons).",
+    )(f)
+
+
+def fusion_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--fusion",
+        type=click.Choice(FUSIONS),
+        default="rrf",
+        show_default=True,
+        help="How hybrid mode fuses: reciprocal rank fusion or weighted normalised scores.",
+    )(f)

@@ -1,0 +1,160 @@
+"""Answers, sources and the conflict map as terminal text.
+
+Only two kinds of words reach the reader: quotes from the corpus and fixed
+phrases of ours. Each view is built once as styled lines; Rich prints them with
+their styles on a colour terminal, and the same lines are written plain when
+``NO_COLOR`` is set or the output is not a terminal, so the two can never say
+different things.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import IO, Optional, Sequence
+
+from ..types import Answer, Citation, Conflict, Sentence
+
+DISAGREE_HEADING = "Sources disagree"
+SOURCES_HEADING = "Sources"
+
+# A line is a list of (text, style) runs; style "" is plain.
+Run = tuple[str, str]
+Line = list[Run]
+
+
+def use_color(stream: IO[str]) -> bool:
+    return not os.environ.get("NO_COLOR") and hasattr(stream, "isatty") and stream.isatty()
+
+
+def cite_label(c: Citation) -> str:
+    where = f"{c.title} \u00a7 {c.section}" if c.section else c.title
+    return f"{where} ({c.doc_id}, chars {c.start}-{c.end})"
+
+
+def _plain(line: Line) -> str:
+    return "".join(text for text, _ in line)
+
+
+def conflict_lines(conf: Conflict) -> list[Line]:
+    """One disagreement: what differs, then both sides quoted with their sources."""
+
+    def side(c: Citation) -> Line:
+        mark = f"[{c.n}] " if c.n else ""
+        return [(f'  {mark}"{c.text}" \u2014 ', ""), (cite_label(c), "dim")]
+
+    return [[(f"- {conf.topic}: {conf.explanation}", "magenta")], side(conf.a), side(conf.b)]
+
+
+def answer_lines(ans: Answer) -> list[Line]:
+    """The whole answer in reading order: urgent line, quotes, sources, disagreements, notice."""
+    lines: list[Line] = []
+    if ans.urgent:
+        lines += [[(f"URGENT: {ans.urgent}", "bold red")], []]
+    if ans.resolved_question and ans.resolved_question != ans.question:
+        lines += [[(f"(searched: {ans.resolved_question})", "dim")], []]
+    if ans.abstained:
+        lines.append([(ans.answer, "yellow")])
+    else:
+        lines += [[(f'"{s.text}" ', ""), (f"[{s.citation}]", "bold cyan")] for s in ans.sentences]
+        lines += [[], [(f"{SOURCES_HEADING}:", "bold")]]
+        lines += [[(f"[{c.n}] ", "bold cyan"), (cite_label(c), "dim")] for c in ans.citations]
+    if ans.conflicts:
+        lines += [[], [(f"{DISAGREE_HEADING}:", "bold magenta")]]
+        for conf in ans.conflicts:
+            lines += conflict_lines(conf)
+    if ans.notice:
+        lines += [[], [(ans.notice, "dim italic")]]
+    return lines
+
+
+def answer_text(ans: Answer) -> str:
+    """The whole answer as plain text, in reading order."""
+    return "\n".join(_plain(line) for line in answer_lines(ans))
+
+
+def write_lines(lines: Sequence[Line], stream: Optional[IO[str]] = None) -> None:
+    """Print styled lines: with Rich on a colour terminal (wrapped at word boundaries), plain otherwise."""
+    stream = stream or sys.stdout
+    if not use_color(stream):
+        stream.write("\n".join(_plain(line) for line in lines) + "\n")
+        return
+    from rich.console import Console
+    from rich.text import Text
+
+    con = Console(file=stream, highlight=False)
+    for line in lines:
+        text = Text()
+        for part, style in line:
+            text.append(part, style=style or None)
+        con.print(text)
+
+
+def render_answer(ans: Answer, stream: Optional[IO[str]] = None) -> None:
+    """Print an answer: styled on a colour terminal, plain otherwise."""
+    write_lines(answer_lines(ans), stream)
+
+
+def conflicts_lines(groups: dict[str, list[Conflict]]) -> list[Line]:
+    """The corpus's disagreements grouped by topic, both quotes cited."""
+    if not groups:
+        return [[("No disagreements between sources were found in this corpus.", "")]]
+    lines: list[Line] = []
+    for topic, confs in groups.items():
+        lines.append([(topic, "bold")])
+        for conf in confs:
+            lines.append(
+                [(f"  - {conf.kind} ({conf.severity}, score {conf.score:.2f}): {conf.explanation}", "magenta")]
+            )
+            for c in (conf.a, conf.b):
+                lines.append([(f'      "{c.text}" \u2014 ', ""), (cite_label(c), "dim")])
+        lines.append([])
+    while lines and not lines[-1]:
+        lines.pop()
+    return lines
+
+
+def conflicts_text(groups: dict[str, list[Conflict]]) -> str:
+    return "\n".join(_plain(line) for line in conflicts_lines(groups))
+
+
+def context_span(c: Citation, sentences: list[Sentence], around: int = 2) -> tuple[int, int]:
+    """Character range of the quote plus up to ``around`` sentences each side, same section."""
+    if c.sentence_id is None or not 0 <= c.sentence_id < len(sentences):
+        return c.start, c.end
+    i = c.sentence_id
+    lo = hi = i
+    while lo > 0 and i - lo < around and _same_place(sentences[lo - 1], sentences[i]):
+        lo -= 1
+    while hi + 1 < len(sentences) and hi - i < around and _same_place(sentences[hi + 1], sentences[i]):
+        hi += 1
+    return min(sentences[lo].start, c.start), max(sentences[hi].end, c.end)
+
+
+def _same_place(a: Sentence, b: Sentence) -> bool:
+    return a.doc_id == b.doc_id and a.section == b.section
+
+
+def source_parts(c: Citation, doc_text: str, span: tuple[int, int]) -> tuple[str, str, str]:
+    """(before, quote, after): the passage split around the quote, exactly as stored."""
+    lo, hi = span
+    return doc_text[lo : c.start].lstrip(), doc_text[c.start : c.end], doc_text[c.end : hi].rstrip()
+
+
+def source_lines(c: Citation, doc_text: str, span: tuple[int, int]) -> list[Line]:
+    """A cited passage with its neighbours; the quote marked >> << (plain) or highlighted."""
+    before, quote, after = source_parts(c, doc_text, span)
+    return [
+        [(f"[{c.n}] ", "bold cyan"), (cite_label(c), "dim")],
+        [],
+        [(before, "dim"), (">>", ""), (quote, "bold yellow"), ("<<", ""), (after, "dim")],
+    ]
+
+
+def source_text(c: Citation, doc_text: str, span: tuple[int, int]) -> str:
+    return "\n".join(_plain(line) for line in source_lines(c, doc_text, span))
+
+
+def render_source(c: Citation, doc_text: str, span: tuple[int, int], stream: Optional[IO[str]] = None) -> None:
+    """Print a cited passage with its neighbours; the quote highlighted on a colour terminal."""
+    write_lines(source_lines(c, doc_text, span), stream)

@@ -1,0 +1,178 @@
+"""The data that flows through the pipeline, as plain dataclasses.
+
+Document -> Sentence / Chunk (ingest) -> Hit (retrieve) -> Citation, Answer
+(answer) and Conflict (disagree). Every piece of text a user sees is either a
+fixed phrase of ours or a slice ``document.text[start:end]``; these types
+carry the offsets that make that checkable.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal, NamedTuple, Optional
+
+SentenceKind = Literal["text", "list", "table", "heading", "question"]
+
+
+@dataclass(frozen=True)
+class Span:
+    """A half-open character range ``[start, end)`` into one document's text."""
+
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if self.start < 0 or self.end < self.start:
+            raise ValueError(f"bad span [{self.start}, {self.end})")
+
+    def __len__(self) -> int:
+        return self.end - self.start
+
+
+@dataclass
+class Document:
+    """One corpus file, read exactly as stored (offsets index into ``text``)."""
+
+    doc_id: str
+    title: str
+    path: str
+    text: str
+    sha256: str
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+
+@dataclass
+class Sentence:
+    """A sentence with exact offsets; ``id`` is its number in the index's sentence table.
+
+    Vector stores map these ids to vectors themselves, so no store's internal
+    positions leak into the rest of the program.
+    """
+
+    id: int
+    doc_id: str
+    start: int
+    end: int
+    text: str
+    section: Optional[str]
+    block: int
+    kind: SentenceKind = "text"
+    promotional: bool = False
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
+
+    @property
+    def answerable(self) -> bool:
+        """Whether this sentence may be quoted as part of an answer."""
+        return self.kind in ("text", "list") and not self.promotional
+
+
+@dataclass
+class Chunk:
+    """A window of whole sentences inside one section of one document."""
+
+    id: int
+    doc_id: str
+    section: Optional[str]
+    start: int
+    end: int
+    sentence_ids: list[int]
+    text: str
+
+
+class Hit(NamedTuple):
+    """One retrieved chunk; ``rank`` counts from 1."""
+
+    chunk_id: int
+    doc_id: str
+    score: float
+    rank: int
+
+
+@dataclass
+class Citation:
+    """A verbatim quote and where it is; ``n`` is its number in an answer."""
+
+    n: Optional[int]
+    doc_id: str
+    title: str
+    section: Optional[str]
+    start: int
+    end: int
+    text: str
+    score: float = 0.0
+    sentence_id: Optional[int] = None
+
+    def to_dict(self) -> dict[str, Any]:
+        d = asdict(self)
+        d.pop("sentence_id")
+        d["score"] = round(float(self.score), 4)
+        return d
+
+
+@dataclass
+class Conflict:
+    """Two claims from different documents that disagree: the type behind "Sources disagree"."""
+
+    kind: str
+    severity: str
+    score: float
+    explanation: str
+    topic: str
+    a: Citation
+    b: Citation
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "kind": self.kind,
+            "severity": self.severity,
+            "score": round(float(self.score), 4),
+            "explanation": self.explanation,
+            "topic": self.topic,
+            "a": self.a.to_dict(),
+            "b": self.b.to_dict(),
+        }
+
+
+@dataclass
+class AnswerSentence:
+    """One quoted sentence of an answer and the number of its citation."""
+
+    text: str
+    citation: int
+
+
+@dataclass
+class Answer:
+    """What the pipeline returns for one question; ``to_dict`` is the JSON contract."""
+
+    question: str
+    answer: str
+    abstained: bool
+    confidence: float
+    sentences: list[AnswerSentence]
+    citations: list[Citation]
+    conflicts: list[Conflict]
+    mode: str
+    timings_ms: dict[str, float]
+    resolved_question: Optional[str] = None
+    urgent: Optional[str] = None
+    notice: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "question": self.question,
+            "resolved_question": self.resolved_question or self.question,
+            "answer": self.answer,
+            "abstained": self.abstained,
+            "confidence": round(float(self.confidence), 4),
+            "sentences": [asdict(s) for s in self.sentences],
+            "citations": [c.to_dict() for c in self.citations],
+            "conflicts": [c.to_dict() for c in self.conflicts],
+            "mode": self.mode,
+            "urgent": self.urgent,
+            "notice": self.notice,
+            "timings_ms": {k: round(v, 2) for k, v in self.timings_ms.items()},
+        }
