@@ -1,10 +1,14 @@
-"""Follow-up resolution: what a question inherits from earlier turns, and when it starts afresh."""
+"""Follow-up resolution: what a question inherits from earlier turns, and when it starts afresh.
+
+The examples are written for these tests; none is taken from the evaluation sets.
+"""
 
 from __future__ import annotations
 
 import pytest
 
-from naltrexone_qa.answer.conversation import is_followup, resolve, topic_of, topic_terms
+from naltrexone_qa.answer.conversation import resolve
+from naltrexone_qa.answer.mentions import mentions, names
 
 GABA = "Can naltrexone be taken together with gabapentin?"
 
@@ -14,77 +18,105 @@ def test_no_history_changes_nothing() -> None:
     assert (r.text, r.carried, r.followup) == ("What side effects should I watch for?", [], False)
 
 
-def test_combination_is_carried_into_a_question_without_subject() -> None:
+def test_subject_is_carried_into_a_question_without_one() -> None:
     r = resolve("What side effects should I watch for?", [GABA])
-    assert r.followup
-    assert r.carried == ["naltrexone", "gabapentin"]
-    assert r.text.startswith("What side effects should I watch for")
-    assert "naltrexone and gabapentin together" in r.text
+    assert r.followup and r.text == "What side effects should I watch for (naltrexone and gabapentin together)?"
 
 
-def test_pronoun_is_written_out() -> None:
-    r = resolve("What brand names is it sold under?", ["What is gabapentin used for?"])
-    assert r.text == "What brand names is gabapentin sold under?"
-    r = resolve("Who should avoid it because of their liver?", ["What are the serious risks of naltrexone?"])
-    assert r.text == "Who should avoid naltrexone because of their liver?"
+@pytest.mark.parametrize(
+    "history, question, expected",
+    [
+        (["What is gabapentin prescribed for?"], "Is it habit forming?", "Is gabapentin habit forming?"),
+        (
+            ["Tell me about the extended-release naltrexone injection."],
+            "How long does it last?",
+            "How long does the extended-release naltrexone injection last?",
+        ),
+        (
+            ["I read about a Swedish trial of naltrexone for gambling."],
+            "What did it show?",
+            "What did the Swedish trial on naltrexone show?",
+        ),
+        (
+            ["Can I drink wine on naltrexone?"],
+            "Is the combination risky?",
+            "Is the combination of alcohol and naltrexone risky?",
+        ),
+        (
+            ["Is naltrexone safe to combine with benzos?"],
+            "When I stop them, do I taper?",
+            "When I stop benzos, do I taper?",
+        ),
+    ],
+)
+def test_pronouns_go_to_the_most_recent_compatible_thing(history, question, expected) -> None:
+    r = resolve(question, history)
+    assert r.text == expected and r.kind == "pronoun"
 
 
-def test_the_combination_names_both_drugs() -> None:
-    r = resolve(
-        "Then what is the real danger with that combination?", ["Can I take naltrexone while I'm on a benzodiazepine?"]
+def test_expletive_it_and_people_they_are_left_alone() -> None:
+    r = resolve("Is it safe to start straight away?", ["My doctor suggested naltrexone for drinking."])
+    assert r.text.startswith("Is it safe to start straight away") and "naltrexone" in r.text
+    r = resolve("Why do they check my liver first?", ["I'm about to start naltrexone."])
+    assert "they check" in r.text
+
+
+def test_ordinals_pick_from_the_turn_that_named_several() -> None:
+    r = resolve("Is the second one addictive?", ["My nurse mentioned acamprosate and gabapentin for drinking."])
+    assert r.text == "Is gabapentin addictive?" and r.kind == "the-first-one"
+    r = resolve("Which of them did the first one study?", ["Two trials, one in Oslo and one in Leeds, looked at it."])
+    assert "the Oslo" in r.text
+
+
+def test_bare_fragment_asks_the_previous_question_about_the_new_thing() -> None:
+    assert resolve("And gabapentin?", ["How does naltrexone work in the brain?"]).text == (
+        "How does gabapentin work in the brain?"
     )
-    assert "the combination of naltrexone and benzodiazepines" in r.text
-
-
-def test_condition_carried_when_question_has_none() -> None:
-    r = resolve("Which universities have studied this?", ["Can naltrexone help with anxiety?"])
-    assert r.carried == ["naltrexone", "anxiety"]
-
-
-def test_own_condition_replaces_the_earlier_one() -> None:
-    r = resolve("Does it also help with alcoholism?", ["Does naltrexone help with opioid addiction?"])
-    assert r.text == "Does naltrexone also help with alcoholism?"
-    assert "opioid addiction" not in r.carried
-
-
-def test_elliptical_question_inherits_what_was_asked() -> None:
-    r = resolve("And with alcohol?", ["Is naltrexone addictive?"])
-    assert r.carried == ["naltrexone", "addictive"]
-    assert r.text == "And with alcohol (naltrexone, addictive)?"
-
-
-def test_singular_pronoun_prefers_naltrexone_when_drugs_are_not_combined() -> None:
-    r = resolve(
-        "How many days should pass before I can start it?",
-        ["I have been taking opioid pain pills and want to switch to naltrexone."],
+    assert resolve("What about tablets?", ["How often is the naltrexone injection given?"]).text == (
+        "How often is the naltrexone tablets given?"
     )
-    assert r.text == "How many days should pass before I can start naltrexone (opioids)?"
 
 
-def test_topic_survives_a_chain_of_followups() -> None:
-    r = resolve("Is it addictive?", [GABA, "What side effects should I watch for?"])
-    assert set(r.carried) == {"naltrexone", "gabapentin"}
-    assert "side" not in r.carried  # the new question asks its own thing
+def test_other_fragments_are_searched_with_the_previous_question() -> None:
+    r = resolve("and feeling sick?", ["Is a headache a side effect of naltrexone?"])
+    assert r.kind == "fragment" and r.text == "and feeling sick (Is a headache a side effect of naltrexone)?"
+    r = resolve("even if I drink a little?", ["Will naltrexone stop my cravings?"])
+    assert r.text.startswith("even if I drink a little (Will naltrexone stop my cravings")
+
+
+def test_demonstrative_points_to_the_earlier_statement() -> None:
+    r = resolve("Has anyone tested that?", ["Does naltrexone help with binge eating?"])
+    assert r.text == "Has anyone tested that (Does naltrexone help with binge eating)?"
+    r = resolve("I heard that it wears off, is that right?", ["Tell me about the monthly naltrexone shot."])
+    assert "the monthly naltrexone shot wears off" in r.text
+
+
+def test_back_to_returns_to_the_turn_that_named_it() -> None:
+    history = ["What does the naltrexone implant do?", "Unrelated: is gabapentin a controlled drug?"]
+    r = resolve("Back to the implant: who should not get it?", history)
+    assert r.kind == "return" and "What does the naltrexone implant do" in r.text and "gabapentin" not in r.text
 
 
 @pytest.mark.parametrize(
     "question",
     [
         "Is naltrexone safe for pregnant women?",
-        "Is it safe to take naltrexone with alcohol?",
         "Can naltrexone help with anxiety?",
+        "Does gabapentin interact with alcohol?",
     ],
 )
-def test_self_contained_question_starts_a_new_topic(question: str) -> None:
+def test_self_contained_question_is_not_rewritten(question: str) -> None:
     r = resolve(question, [GABA])
     assert (r.text, r.carried, r.followup) == (question, [], False)
 
 
-def test_new_topic_resets_the_chain() -> None:
-    history = [GABA, "What side effects should I watch for?", "Can naltrexone help with anxiety?"]
-    r = resolve("Which universities have studied this?", history)
-    assert r.carried == ["naltrexone", "anxiety"]
-    assert "gabapentin" not in r.text
+def test_the_previous_answer_can_supply_an_ordinal() -> None:
+    r = resolve(
+        "Is the first one addictive?",
+        ["What else helps with cravings?"],
+        previous_answer="Acamprosate and gabapentin are both used to reduce cravings.",
+    )
+    assert r.text == "Is Acamprosate addictive?"
 
 
 def test_history_without_a_topic_carries_nothing() -> None:
@@ -92,26 +124,24 @@ def test_history_without_a_topic_carries_nothing() -> None:
     assert r.text == "What are the side effects?" and not r.followup
 
 
-def test_opioid_addiction_is_a_condition_not_a_drug() -> None:
-    t = topic_of("How does naltrexone help people recovering from opioid addiction?")
-    assert t.drugs == ["naltrexone"] and t.conditions == ["opioid addiction"]
-    assert topic_terms("Are benzos ok with Vivitrol?") == ["benzodiazepines", "naltrexone"]
-
-
-def test_is_followup_signals() -> None:
-    assert is_followup("and with alcohol?")
-    assert is_followup("What about the injection?")
-    assert is_followup("Is it addictive?")
-    assert not is_followup("Is gabapentin addictive?")
+def test_lay_words_are_recognised_as_things() -> None:
+    found = mentions("Does the jab hurt more than benzos or my booze habit?")
+    assert [(m.kind, m.name) for m in found] == [
+        ("form", "injection"),
+        ("drug", "benzodiazepines"),
+        ("drug", "alcohol"),
+    ]
+    assert names(mentions("opioid addiction and naltrexone"), "condition") == ["opioid addiction"]
 
 
 def test_odd_input_is_resolved_without_losing_the_users_words() -> None:
     for q in ["", "?", "it " * 5000, "\u00e9\u00e8 \U0001f600", "(((", "*" * 100]:
         res = resolve(q, [GABA, q])
         assert res.question == q.strip()
-        assert res.followup and {"naltrexone", "gabapentin"} <= set(res.carried)
-        assert "naltrexone and gabapentin together" in res.text
+        if q.strip() in ("", "?"):
+            continue
+        assert res.followup and "naltrexone" in res.text
         if "it" in q:  # the pronoun is written out, the rest kept
-            assert res.text.startswith("naltrexone and gabapentin together it it") and len(res.text) > len(q) // 2
+            assert res.text.count("naltrexone and gabapentin together") >= 2
         else:
             assert q.strip().rstrip("?") in res.text

@@ -1,12 +1,21 @@
 """Follow-up questions resolved from the conversation so far.
 
-"What side effects should I watch for?" after "Can naltrexone be taken with
-gabapentin?" is about that combination. The conversation keeps a running topic
-(drugs, conditions, and what was asked about them); a question that leans on it
-(a pronoun, "and ...", "what about ...", or no drug or condition of its own)
-gets the missing parts written into the searched text, and a question naming
-its own subject starts a new topic. The chat, ``ask --history`` and Slack
-threads all call :func:`resolve`, so follow-ups behave the same everywhere.
+A follow-up leans on earlier turns in a few recognisable ways, each resolved
+its own way, and the user's own words always stay in the searched text:
+
+- a pronoun ("does it hurt?") is written out as the most recent compatible
+  thing: the shot, the study, the drug or the pair of drugs taken together;
+- "the first one" / "the second one" picks from the earlier turn that named several;
+- "back to the injection: ..." returns to the turn that talked about it;
+- a fragment ("and dizziness?", "even if I still drink?", "what about Norway?")
+  is read against the previous question: a thing of the same kind replaces the
+  earlier one ("And naltrexone?" -> the same question about naltrexone), anything
+  else is searched together with the previous question;
+- a question with no subject of its own gets the earlier drug and condition.
+
+A question that names its own subject and leans on nothing is not rewritten.
+The chat, ``ask --history``, Slack threads and the HTTP API all call
+:func:`resolve`, so follow-ups behave the same everywhere.
 """
 
 from __future__ import annotations
@@ -15,74 +24,52 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..text import QUESTION_FILLER, STOPWORDS, words
+from ..text import STOPWORDS
+from .mentions import DEMONSTRATIVE, ORDINAL, ORDINALS, PRONOUNS, Mention, mentions, names
 
-# Canonical name -> surface forms. A domain lexicon, because the subject of a
-# question about naltrexone is nearly always a drug or a condition, and telling
-# those apart from "what is asked" decides what a follow-up inherits.
-DRUGS: dict[str, str] = {
-    "naltrexone": r"naltrexone|vivitrol|revia|ldn",
-    "gabapentin": r"gabapentin|neurontin|gralise|horizant",
-    "benzodiazepines": r"benzodiazepines?|benzos?|xanax|valium|klonopin|ativan|alprazolam|diazepam|clonazepam|"
-    r"lorazepam",
-    "opioids": r"opioids?|opiates?|heroin|fentanyl|oxycodone|oxycontin|morphine|codeine|hydrocodone|methadone|"
-    r"buprenorphine|suboxone|painkillers?|pain ?killers?|pain (?:pills?|medications?|meds)",
-    "naloxone": r"naloxone|narcan",
-    "alcohol": r"alcohol(?!ism|ics?\b)|booze|beer|wine",
-    "antidepressants": r"antidepressants?|ssris?|sertraline|fluoxetine|bupropion|wellbutrin",
-    "acamprosate": r"acamprosate|campral",
-    "disulfiram": r"disulfiram|antabuse",
-}
-CONDITIONS: dict[str, str] = {
-    "opioid addiction": r"(?:opioid|opiate|heroin|painkiller) (?:addiction|dependence|use disorder|abuse|withdrawal)",
-    "anxiety": r"anxiety|anxious|panic",
-    "depression": r"depression|depressed",
-    "alcoholism": r"alcoholism|alcoholics?|alcohol (?:use disorder|dependence|addiction)|heavy drink\w*|"
-    r"drinking|drinkers?",
-    "addiction": r"addiction|dependence|substance use",
-    "multiple sclerosis": r"multiple sclerosis|ms",
-    "fibromyalgia": r"fibromyalgia",
-    "crohn's disease": r"crohn'?s(?: disease)?",
-    "pain": r"chronic pain",
-    "liver disease": r"liver(?: disease| damage| problems?| failure)?|hepat\w+",
-    "withdrawal": r"withdrawals?",
-    "overdose": r"overdos\w*",
-    "pregnancy": r"pregnan\w*|breastfeed\w*",
-    "weight loss": r"weight(?: loss)?|obesity",
-    "cravings": r"cravings?",
-    "sleep": r"sleep\w*|insomnia",
-    "stress": r"stress\w*",
-}
-
-
-def _compile(lexicon: dict[str, str]) -> list[tuple[str, re.Pattern[str]]]:
-    return [(name, re.compile(rf"\b(?:{pat})\b", re.IGNORECASE)) for name, pat in lexicon.items()]
-
-
-_DRUG_RES = _compile(DRUGS)
-_CONDITION_RES = _compile(CONDITIONS)
-_FOLLOWUP_START = re.compile(
-    r"^\s*(?:and|also|but|or|so|then|plus|what about|how about|what if|same|ok(?:ay)?,? (?:and|so|what|how))\b",
+_FRAGMENT_START = re.compile(
+    r"^\s*(?:and|also|but|or|so|plus|then|what about|how about|what if|same|even if|even though|even when"
+    r"|ok(?:ay)?,? (?:and|so|what|how)|for (?:everyone|all|me|him|her|them)|only|just)\b",
     re.IGNORECASE,
 )
-# A reference to the drug(s) of the topic; written out in the searched text.
-_DRUG_ANAPHOR = re.compile(
-    r"\b(?:(?:that|this|the) combination|the two(?: drugs| medications| medicines)?|"
-    r"both (?:drugs|medications|medicines|of them)|(?:this|that|the) (?:drug|medication|medicine|pill)|"
-    r"it|them)\b",
+_FRAGMENT_END = re.compile(r"\b(?:too|as well|though|then|either|instead)\s*[?.!]*\s*$", re.IGNORECASE)
+_QUESTION_WORD = re.compile(
+    r"\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should"
+    r"|has|have|had|may|might|must|tell|explain|describe|list|give|show)\b",
     re.IGNORECASE,
 )
-# Any other leaning on earlier turns ("for that?", "studied this?", "those drugs").
-_OTHER_ANAPHOR = re.compile(
-    r"\b(?:its|they|their|these|those|both)\b|\b(?:this|that)\s*(?:[?.!,;]|$)|"
-    r"\b(?:this|that|the) (?:shot|injection|implant|treatment|condition|approach|study|studies|research)\b",
+_RETURN = re.compile(
+    r"^\s*(?:ok(?:ay)?,?\s*|so,?\s*)?(?:back to|going back to|returning to)\s+([^,:;?]+)[,:;]", re.IGNORECASE
+)
+# "is it safe to ...", "is it true that ...": an "it" that points at nothing.
+_EXPLETIVE_IT = re.compile(
+    r"\bit(?:'s| is| was| would be| will be)?\s+(?:not\s+)?(?:\w+\s+)?(?:safe|ok|okay|alright|normal|true|possible"
+    r"|likely|common|worth|bad|good|dangerous|wise|better|best|easy|hard|necessary|advisable|important|fine"
+    r"|unusual|rare|risky|harmful)\b"
+    r"|\b(?:make|makes|take|takes|took) it\b",
     re.IGNORECASE,
 )
-# One drug ("start it"): with several drugs not taken together, naltrexone is meant.
-_SINGULAR = re.compile(r"it|(?:this|that|the) (?:drug|medication|medicine|pill)", re.IGNORECASE)
+# "that" introducing a clause ("is it normal that they...", "I read that it..."), not pointing back.
+_COMPLEMENTIZER = re.compile(
+    r"\b(?:normal|true|possible|likely|say|says|said|think|thought|read|heard|hear|mean|means|reckon|reckons"
+    r"|believe|know|so|such|sure|told|tell|mentioned|claim|claims|now|fact|worried|afraid)\s+that\b",
+    re.IGNORECASE,
+)
+# "they" as people, not drugs: "they want a urine sample", "they mentioned naltrexone".
+_PEOPLE_THEY = re.compile(
+    r"\bthey\s+(?:\w+\s+)?(?:want|wanted|say|said|told|tell|give|gave|mention|mentioned|recommend|reckon|think|suggest"
+    r"|prescribe|prescribed|do a|did a|ask|asked|skip|skipped|test|check|need me|make you|put)\b",
+    re.IGNORECASE,
+)
 _COMBINATION = re.compile(
-    r"\b(?:together|combin\w*|mix\w*|with|while|alongside|plus|interact\w*|both)\b", re.IGNORECASE
+    r"\b(?:together|combin\w*|mix\w*|with|while|alongside|plus|interact\w*|both|on top)\b", re.IGNORECASE
 )
+_PLURAL = re.compile(r"\b(?:they|them|these|those|both|the two|(?:these|those) \w+s)\b", re.IGNORECASE)
+_MODIFIERS = re.compile(r"((?:[A-Za-z'-]+\s+){0,2})$")
+_DETERMINERS = frozenset("the that this a an some my his her their your our its one".split())
+_REFERABLE = {"it": ("form", "study", "test", "drug"), "plural": ("drug", "condition", "form", "study")}
+_KIND_PRIORITY = {"form": 4, "study": 3, "test": 3, "place": 2, "drug": 1, "condition": 0}
+_SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
 
 
 @dataclass
@@ -93,155 +80,236 @@ class Resolution:
     text: str
     carried: list[str] = field(default_factory=list)
     followup: bool = False
+    kind: str = "self-contained"
 
 
 @dataclass
-class Topic:
-    """What the conversation is about after a turn: the state a follow-up inherits."""
+class Turn:
+    """A resolved turn: what it says (own words and carried), and the things it is about."""
 
-    drugs: list[str] = field(default_factory=list)
-    conditions: list[str] = field(default_factory=list)
-    aspect: list[str] = field(default_factory=list)
-    combination: bool = False
-
-    @property
-    def empty(self) -> bool:
-        return not (self.drugs or self.conditions)
+    text: str
+    resolved: str
+    things: list[Mention]
+    drugs: list[str]
+    conditions: list[str]
+    combination: bool
 
 
-def _find(text: str, compiled: list[tuple[str, re.Pattern[str]]]) -> list[str]:
-    """Lexicon names in order of first appearance in ``text``."""
-    found = [(m.start(), name) for name, rx in compiled if (m := rx.search(text))]
-    return [name for _, name in sorted(found)]
-
-
-def _strip_lexicon(text: str) -> str:
-    for _, rx in _DRUG_RES + _CONDITION_RES:
-        text = rx.sub(" ", text)
-    return text
-
-
-def aspect_terms(text: str) -> list[str]:
-    """What is asked ("side effects", "addictive"), without subjects or filler."""
-    out: list[str] = []
-    for w in words(_strip_lexicon(text)):
-        w = w.split("'")[0]
-        if len(w) < 3 or w in STOPWORDS or w in QUESTION_FILLER or w.isdigit() or w in out:
-            continue
-        out.append(w)
-    return out
-
-
-def _subjects(text: str) -> tuple[list[str], list[str]]:
-    """Drugs and conditions; conditions first, so "opioid addiction" is not also a drug."""
-    found: list[tuple[int, str]] = []
-    rest = text
-    for name, rx in _CONDITION_RES:  # specific names first: "opioid addiction" before "addiction"
-        m = rx.search(rest)
-        if m:
-            found.append((m.start(), name))
-            rest = rx.sub(lambda x: " " * len(x.group(0)), rest)
-    return _find(rest, _DRUG_RES), [name for _, name in sorted(found)]
-
-
-def topic_terms(text: str) -> list[str]:
-    """Subject words of a question: its drugs and conditions, in order, without repeats."""
-    drugs, conditions = _subjects(text)
-    return drugs + conditions
-
-
-def topic_of(text: str) -> Topic:
-    """The topic a question sets on its own."""
-    drugs, conditions = _subjects(text)
-    return Topic(drugs, conditions, aspect_terms(text), len(drugs) >= 2 and bool(_COMBINATION.search(text)))
-
-
-def is_followup(question: str) -> bool:
-    """Whether a question leans on earlier turns (taken alone, without history)."""
-    if _FOLLOWUP_START.search(question) or _OTHER_ANAPHOR.search(question):
-        return True
-    own = topic_of(question)
-    if own.empty:
-        return True
-    # "Can I take it with gabapentin?": "it" is a drug of the earlier topic,
-    # unless the question already names naltrexone ("is it safe to take naltrexone ...").
-    return bool(_DRUG_ANAPHOR.search(question)) and "naltrexone" not in own.drugs
-
-
-def _drug_phrase(drugs: list[str], combination: bool) -> str:
-    if len(drugs) == 1:
-        return drugs[0]
-    joined = ", ".join(drugs[:-1]) + " and " + drugs[-1]
-    return f"{joined} together" if combination else joined
-
-
-def _merge(prev: Topic, own: Topic, elliptical: bool) -> Topic:
-    drugs = [d for d in prev.drugs if d not in own.drugs] + own.drugs
-    return Topic(
-        drugs=drugs,
-        conditions=own.conditions or prev.conditions,
-        aspect=prev.aspect + [a for a in own.aspect if a not in prev.aspect] if elliptical else own.aspect,
-        combination=len(drugs) >= 2 and (prev.combination or own.combination),
+def _turn(text: str, resolved: str) -> Turn:
+    things = mentions(resolved)
+    drugs = names(things, "drug")
+    return Turn(
+        text,
+        resolved,
+        things,
+        drugs,
+        names(things, "condition"),
+        len(drugs) >= 2 and bool(_COMBINATION.search(resolved)),
     )
 
 
-def _step(question: str, prev: Optional[Topic]) -> tuple[Resolution, Topic]:
-    """Resolve one question against the running topic and return the new topic."""
-    own = topic_of(question)
-    if prev is None or prev.empty or not is_followup(question):
-        return Resolution(question, question), own
-    elliptical = not own.aspect  # "And with alcohol?": it asks what the last question asked
-    topic = _merge(prev, own, elliptical)
-    new_drugs = [d for d in topic.drugs if d not in own.drugs]
-    new_conditions = [c for c in topic.conditions if c not in own.conditions]
-    new_aspect = [a for a in topic.aspect if a not in own.aspect] if elliptical else []
-    carried = new_drugs + new_conditions + new_aspect
-    if not carried:
-        return Resolution(question, question), topic
-    text = _write(question, topic, new_drugs, new_conditions + new_aspect)
-    return Resolution(question, text, carried, True), topic
+def _phrase(m: Mention, turn: Turn) -> str:
+    """How to write a thing out again, with its modifiers: "the Australian study", "the naltrexone shot"."""
+    before = _MODIFIERS.search(turn.resolved[: m.start])
+    mods = [
+        w
+        for w in (before.group(1).split() if before else [])
+        if w.lower() not in _DETERMINERS and w.lower() not in STOPWORDS and "'" not in w
+    ]
+    mods = mods[-2:] if m.kind in ("form", "study", "test") else []
+    words = " ".join(mods + [m.surface])
+    if m.kind in ("form", "study") and turn.drugs and not any(d in words.lower() for d in turn.drugs):
+        drug = _SUBJECT if _SUBJECT in turn.drugs else turn.drugs[0]
+        words = f"{drug} {words}" if m.kind == "form" else f"{words} on {drug}"
+    if m.kind == "place" and any(t.kind == "study" for t in turn.things):
+        words = f"{words} study"
+    return f"the {words}" if m.kind in ("form", "study", "test") or words.endswith(" study") else words
 
 
-def _write(question: str, topic: Topic, new_drugs: list[str], rest: list[str]) -> str:
-    """The searched text: a drug pronoun written out, everything else appended."""
-    m = _DRUG_ANAPHOR.search(question)
-    extra = list(rest)
-    text = question
-    named = [d for d in topic.drugs if d not in new_drugs]
-    if new_drugs and topic.combination and not named:
-        # The earlier turn was about taking the drugs together; keep the combination whole.
-        if m is not None and "combination" in m.group(0).lower():
-            target = "the combination of " + _drug_phrase(topic.drugs, False)
-        else:
-            target = _drug_phrase(topic.drugs, True)
-        leftover = []
-    elif new_drugs and m and _SINGULAR.fullmatch(m.group(0)):
-        one = "naltrexone" if "naltrexone" in new_drugs else new_drugs[-1]
-        target, leftover = one, [d for d in new_drugs if d != one]
-    else:
-        target, leftover = (_drug_phrase(new_drugs, False), []) if new_drugs else ("", [])
-    if target and m:
-        text = question[: m.start()] + target + question[m.end() :]
-    elif target:
-        extra.insert(0, target)
-    extra = leftover + extra
-    if not extra:
-        return text
-    body = text.rstrip().rstrip("?.!").rstrip()
-    end = "?" if text.rstrip().endswith("?") else ""
-    return f"{body} ({', '.join(extra)}){end}"
+def _drug_phrase(turn: Turn) -> str:
+    drugs = turn.drugs
+    if len(drugs) == 1:
+        return drugs[0]
+    joined = ", ".join(drugs[:-1]) + " and " + drugs[-1]
+    return f"{joined} together" if turn.combination else joined
 
 
-def resolve(question: str, history: Sequence[str] = ()) -> Resolution:
-    """Carry the conversation's topic into ``question`` when it lacks one.
+def _plural_referent(turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    """ "them" / "those drugs": a thing named in the plural ("benzos", "liver numbers"), else the drug pair."""
+    for turn in reversed(turns):
+        plural = [
+            m
+            for m in turn.things
+            if m.kind in _REFERABLE["plural"]
+            and m.surface.lower().endswith("s")
+            and m.name not in ("side effects", "cravings")
+        ]
+        if plural:
+            best = plural[-1]
+            return (best.surface if best.kind in ("drug", "condition") else _phrase(best, turn)), turn
+        if len(turn.drugs) >= 2:
+            return _drug_phrase(turn), turn
+    return "", None
 
-    ``history`` is the earlier user turns, oldest first; each is resolved in
-    turn so a chain of follow-ups keeps the topic of the question that set it.
+
+def _referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    """What the pronoun (or "that combination", "those drugs") ``m`` stands for, and the turn that named it."""
+    word = m.group(0).lower()
+    plural = bool(_PLURAL.fullmatch(word)) or word.endswith("s") and word.split()[0] in ("these", "those")
+    earlier_own = [x for x in own if x.end <= m.start() and x.kind in _REFERABLE["it"]]
+    if earlier_own:
+        x = earlier_own[-1]
+        return (x.surface if x.kind == "drug" else f"the {x.surface}"), None
+    if "combination" in word or "two" in word or word == "both of them":
+        for turn in reversed(turns):
+            if len(turn.drugs) >= 2:
+                return "the combination of " + _drug_phrase(turn).replace(" together", ""), turn
+    if plural:
+        return _plural_referent(turns)
+    for turn in reversed(turns):
+        if turn.combination and len(turn.drugs) >= 2:
+            return _drug_phrase(turn), turn
+        ranked = sorted(
+            (x for x in turn.things if x.kind in _REFERABLE["it"]), key=lambda x: (_KIND_PRIORITY[x.kind], x.start)
+        )
+        if ranked:
+            best = ranked[-1]
+            if best.kind == "drug" and _SUBJECT in turn.drugs:
+                return _SUBJECT, turn
+            return _phrase(best, turn), turn
+    return "", None
+
+
+def _ordinal(m: re.Match[str], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    index = ORDINALS[(m.group(1) or m.group(2)).lower()]
+    for turn in reversed(turns):
+        for kind in ("drug", "place", "study", "form"):
+            distinct = list({t.name: t for t in turn.things if t.kind == kind}.values())
+            if len(distinct) >= 2:
+                pick = distinct[index] if index >= 0 else distinct[-1]
+                return (pick.surface if kind == "drug" else _phrase(pick, turn)), turn
+    return "", None
+
+
+def _is_fragment(question: str) -> bool:
+    content = re.findall(r"[A-Za-z']+", question)
+    if _FRAGMENT_START.search(question) or _FRAGMENT_END.search(question):
+        return True
+    return len(content) <= 4 or not _QUESTION_WORD.search(question)
+
+
+def _points_back(question: str) -> bool:
+    """A "this"/"that" standing for an earlier statement ("who has studied this?", "where does that fit in?")."""
+    for m in DEMONSTRATIVE.finditer(question):
+        if not _COMPLEMENTIZER.search(question[: m.end()][-40:]):
+            return True
+    return False
+
+
+def _return_turn(question: str, turns: list[Turn]) -> Optional[Turn]:
+    m = _RETURN.search(question)
+    if not m:
+        return None
+    target = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", m.group(1))} - {"the", "my", "your", "our"}
+    target |= {x.name for x in mentions(m.group(1))}
+    for turn in reversed(turns[:-1] or turns):
+        words = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", turn.resolved)} | {x.name for x in turn.things}
+        if target & words:
+            return turn
+    return None
+
+
+def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Resolution:
+    """Resolve one question against the resolved turns before it (``answer``: the bot's last answer)."""
+    q = question.strip()
+    if not turns or not q:
+        return Resolution(q, q)
+    own = mentions(q)
+    back = _return_turn(q, turns)
+    context = turns if back is None else turns[: turns.index(back) + 1]
+    subs: list[tuple[int, int, str, Optional[Turn], str]] = []
+    for m in ORDINAL.finditer(q):
+        ref, turn = _ordinal(m, context)
+        if not ref and answer is not None:
+            ref, turn = _ordinal(m, [answer])
+        if ref:
+            subs.append((m.start(), m.end(), ref, turn, "the-first-one"))
+    expletive = [(x.start(), x.end()) for x in _EXPLETIVE_IT.finditer(q)]
+    people = [(x.start(), x.end()) for x in _PEOPLE_THEY.finditer(q)]
+    for m in PRONOUNS.finditer(q):
+        if any(s <= m.start() < e for s, e, *_ in subs) or any(s <= m.start() < e for s, e in expletive + people):
+            continue
+        ref, turn = _referent(q, m, own, context)
+        if ref:
+            subs.append((m.start(), m.end(), ref + ("'s" if m.group(0).lower() == "its" else ""), turn, "pronoun"))
+    text, carried, kind, used = q, [], "self-contained", None
+    for start, end, ref, turn, k in sorted(subs, reverse=True):
+        text = text[:start] + ref + text[end:]
+        carried.append(ref)
+        used = used or turn
+        kind = k
+    antecedent = back or used or turns[-1]
+    fragment = _is_fragment(q) and not subs
+    if fragment:
+        replaced = _replace_same_kind(q, antecedent, own)
+        if replaced is not None:
+            return Resolution(q, replaced, [m.surface for m in own], True, "fragment")
+    if fragment or _points_back(q) or back is not None:
+        kind = "fragment" if fragment else "return" if back is not None else "pronoun"
+        text = _with_context(text, antecedent.resolved, q)
+        carried.append(antecedent.resolved)
+    elif not names(mentions(text), "drug") and antecedent.drugs:
+        have = names(mentions(text), "condition")
+        extra = [_drug_phrase(antecedent)] + [c for c in antecedent.conditions if c not in have]
+        text = _with_context(text, ", ".join(extra), q)
+        carried += extra
+        kind = kind if kind != "self-contained" else "subject"
+    return Resolution(q, text, carried, bool(carried), kind)
+
+
+def _with_context(text: str, context: str, question: str) -> str:
+    return f"{_strip_end(text)} ({_strip_end(context)})" + ("?" if question.rstrip().endswith("?") else "")
+
+
+def _replace_same_kind(question: str, antecedent: Turn, own: list[Mention]) -> Optional[str]:
+    """ "And naltrexone?" after a question about gabapentin: the same question about naltrexone.
+
+    Only for a bare fragment (the thing and a few linking words); anything more
+    says something of its own and is searched with the earlier question instead.
     """
-    question = question.strip()
-    topic: Optional[Topic] = None
-    for turn in history:
-        turn = turn.strip()
-        if turn:
-            _, topic = _step(turn, topic)
-    return _step(question, topic)[0]
+    if len(own) != 1 or own[0].kind not in ("drug", "place", "form"):
+        return None
+    rest = re.sub(re.escape(own[0].surface), " ", question, flags=re.IGNORECASE)
+    extra = [
+        w
+        for w in re.findall(r"[A-Za-z']+", rest.lower())
+        if w not in ("and", "what", "about", "how", "the", "one", "ones", "from", "in", "for", "with", "or")
+    ]
+    if extra:
+        return None
+    new = own[0]
+    same = [m for m in antecedent.things if m.kind == new.kind and m.name != new.name]
+    if len({m.name for m in same}) != 1:
+        return None
+    old = same[0]
+    return antecedent.resolved[: old.start] + new.surface + antecedent.resolved[old.end :]
+
+
+def _strip_end(text: str) -> str:
+    return text.rstrip().rstrip("?.!").rstrip()
+
+
+def resolve(question: str, history: Sequence[str] = (), previous_answer: Optional[str] = None) -> Resolution:
+    """Resolve ``question`` against ``history`` (earlier user turns, oldest first).
+
+    ``previous_answer`` is the bot's last answer text, when the front end has
+    it: things it named (a drug listed in the answer) can be pointed to too.
+    """
+    turns: list[Turn] = []
+    for h in history:
+        h = h.strip()
+        if h:
+            res = _step(h, turns)
+            turns.append(_turn(h, res.text))
+    answer = _turn(previous_answer, previous_answer) if previous_answer and turns else None
+    return _step(question, turns, answer)

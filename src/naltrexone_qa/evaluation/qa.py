@@ -142,7 +142,9 @@ def aggregate(
     }
     false_abs = sum(r["abstained"] for r in ans)
     missed = sum(not r["abstained"] for r in una)
-    abstention = {
+    near = [r for r in una if r.get("category") != "off-topic"]
+    off = [r for r in una if r.get("category") == "off-topic"]
+    abstention: dict[str, Any] = {
         "answerable": {
             "n": len(ans),
             "false_abstentions": false_abs,
@@ -154,7 +156,20 @@ def aggregate(
             "abstention_rate": _rate(len(una) - missed, len(una)),
         },
         "decision_accuracy": _rate(len(ans) - false_abs + len(una) - missed, len(records)),
+        # On-topic questions whose fact is not in the articles (everything unanswerable but off-topic).
+        "near_miss": {"n": len(near), "abstention_rate": _rate(sum(r["abstained"] for r in near), len(near))},
+        "off_topic": {"n": len(off), "abstention_rate": _rate(sum(r["abstained"] for r in off), len(off))},
     }
+    by_category: dict[str, Any] = {}
+    for cat in sorted({str(r.get("category")) for r in records if r.get("category")}):
+        sub = [r for r in records if r.get("category") == cat]
+        sub_ans = [r for r in sub if r["answerable"]]
+        by_category[cat] = {
+            "n": len(sub),
+            "accuracy": _rate(sum(r["correct"] for r in sub_ans), len(sub_ans)),
+            "abstained": _rate(sum(r["abstained"] for r in sub), len(sub)),
+        }
+    answers["by_category"] = by_category
     yes = [r for r in records if r["label"] == "yes"]
     no = [r for r in records if r["label"] == "no"]
     tp, fp = sum(r["flagged"] for r in yes), sum(r["flagged"] for r in no)
