@@ -1,35 +1,55 @@
-"""The abstention calibration: shipped coefficients, input checks, refitting, overrides."""
+"""The fitted records (ranker and abstain decision): shipped, overridable, refittable, with clear errors."""
 
 from __future__ import annotations
 
 import json
 
+import numpy as np
 import pytest
 
-from naltrexone_qa.answer.abstain import FEATURES, Calibration
+from naltrexone_qa.answer.abstain import QUESTION_FEATURES, Calibration
+from naltrexone_qa.answer.features import FEATURES
+from naltrexone_qa.answer.ranker import HAND_WEIGHTS, Ranker
 from naltrexone_qa.errors import DataError, ModelError
 from naltrexone_qa.evaluation import calibrate
 
 
-def test_shipped_calibration_is_a_fitted_record():
-    cal = Calibration.load()
-    assert set(cal.coef) == set(FEATURES)
-    assert 0 < cal.threshold < 1
-    assert cal.coef["dense"] > 0 and cal.coef["gap"] > 0
-    assert cal.record is not None and "calibration.jsonl" in cal.record["fitted_on"]
-    assert 0 < cal.confidence({"dense": 0.7, "centroid": 0.5, "gap": 0.2}) < 1
+def test_shipped_records_are_fitted_on_dev_and_calibration_only():
+    cal, ranker = Calibration.load(), Ranker.load()
+    assert set(cal.coef) <= set(QUESTION_FEATURES) and 0 < cal.threshold < 1
+    assert cal.record is not None and "dev.jsonl" in cal.record["fitted_on"]
+    assert "test" not in cal.record["fitted_on"]
+    assert set(ranker.weights) <= set(FEATURES) and "dev" in ranker.record["fitted_on"]
+    assert ranker.record["cross_validated"]["hit@3"] > 0
+    assert 0 < cal.confidence({f: 0.5 for f in cal.coef}) < 1
 
 
 def test_a_calibration_file_can_replace_the_shipped_one(tmp_path):
     path = tmp_path / "cal.json"
-    path.write_text(json.dumps({"intercept": 0.0, "coef": {f: 0.0 for f in FEATURES}, "threshold": 0.3}))
+    path.write_text(json.dumps({"intercept": 0.0, "coef": {"dense": 0.0, "gap": 0.0}, "threshold": 0.3}))
     cal = Calibration.load(path)
-    assert cal.threshold == 0.3 and cal.confidence({f: 1.0 for f in FEATURES}) == 0.5
-    path.write_text(json.dumps({"intercept": 0.0, "coef": {"dense": 1.0}}))
-    with pytest.raises(ModelError, match="does not match"):
+    assert cal.threshold == 0.3 and cal.confidence({"dense": 1.0, "gap": 1.0}) == 0.5
+    path.write_text(json.dumps({"intercept": 0.0, "coef": {"shoe_size": 1.0}}))
+    with pytest.raises(ModelError, match="does not compute"):
         Calibration.load(path)
     with pytest.raises(ModelError, match="cannot read"):
         Calibration.load(tmp_path / "missing.json")
+    path.write_text("{not json")
+    with pytest.raises(ModelError, match="not valid JSON"):
+        Calibration.load(path)
+
+
+def test_ranker_scores_are_the_weighted_features(tmp_path):
+    r = Ranker({"dense": 2.0, "lex": -1.0}, margin=0.5)
+    x = np.zeros((2, len(FEATURES)))
+    x[0, FEATURES.index("dense")], x[1, FEATURES.index("lex")] = 1.0, 1.0
+    assert r.score(x).tolist() == [2.0, -1.0]
+    path = tmp_path / "ranker.json"
+    path.write_text(json.dumps(r.to_record()))
+    assert Ranker.load(path).weights == r.weights and Ranker.load(path).margin == 0.5
+    with pytest.raises(ModelError, match="unknown features"):
+        Ranker({"magic": 1.0})
+    assert set(HAND_WEIGHTS) <= set(FEATURES)
 
 
 def test_read_items_rejects_bad_files(tmp_path):
@@ -43,21 +63,57 @@ def test_read_items_rejects_bad_files(tmp_path):
         calibrate.read_items(one_sided)
 
 
-def test_fit_separates_covered_from_uncovered(qa, tmp_path):
-    items = [
-        ("Does naltrexone block benzodiazepines?", True),
-        ("Can naltrexone damage the liver?", True),
-        ("Is naltrexone used for multiple sclerosis?", True),
-        ("What is gabapentin used for?", True),
-        ("How do I reset my router?", False),
-        ("What is the capital of France?", False),
-        ("How do I bake sourdough bread?", False),
-        ("Who won the 2018 world cup?", False),
+def test_refit_writes_both_records_that_load(hash_qa, tmp_path):
+    """The fitting code path end to end (on the fast pipeline): out-of-fold figures, loadable records."""
+    dev = tmp_path / "dev.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "question": "Does naltrexone block the effects of benzodiazepines?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-benzodiazepines"],
+            "must_contain_any": ["does not directly block"],
+        },
+        {
+            "id": "b",
+            "question": "What is gabapentin used for?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-gabapentin"],
+            "must_contain_any": ["neuropathic pain"],
+        },
+        {
+            "id": "c",
+            "question": "Is naltrexone used for multiple sclerosis?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-effects-uses-risks"],
+            "must_contain_any": ["multiple sclerosis"],
+        },
+        {
+            "id": "d",
+            "question": "Can naltrexone damage the liver?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-effects-uses-risks", "naltrexone-anxiety"],
+            "must_contain_any": ["liver"],
+        },
+        {"id": "e", "question": "How do I reset my router?", "answerable": False},
+        {"id": "f", "question": "What is the capital of France?", "answerable": False},
     ]
-    path = tmp_path / "cal.jsonl"
-    path.write_text("\n".join(json.dumps({"question": q, "answerable": a}) for q, a in items), encoding="utf-8")
-    rec = calibrate.fit(qa, path)
-    assert rec["training_accuracy"] == 1.0
-    dest = calibrate.save(rec, tmp_path / "out" / "cal.json")
-    assert json.loads(dest.read_text())["coef"].keys() == set(FEATURES)
-    assert Calibration.load(dest).record == rec
+    dev.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    cal = tmp_path / "cal.jsonl"
+    cal.write_text(
+        "\n".join(
+            json.dumps({"question": q, "answerable": a})
+            for q, a in [
+                ("Does naltrexone help anxiety?", True),
+                ("Who won the 2018 world cup?", False),
+                ("How do I bake bread?", False),
+                ("What are the side effects of naltrexone?", True),
+            ]
+        ),
+        encoding="utf-8",
+    )
+    records = calibrate.calibrate(hash_qa, dev, cal, tmp_path / "out", ranker_features=("dense", "lex", "chunk"))
+    assert set(records) == {"ranker.json", "calibration.json"}
+    assert Ranker.load(tmp_path / "out" / "ranker.json").record["cross_validated"]["hit@3"] >= 0
+    loaded = Calibration.load(tmp_path / "out" / "calibration.json")
+    assert "dev.jsonl (6) + cal.jsonl (4)" in loaded.record["fitted_on"]

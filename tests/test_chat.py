@@ -83,7 +83,7 @@ def test_question_followup_sources_and_quit(chat_child) -> None:  # type: ignore
 def test_long_line_and_ctrl_c_do_not_crash(chat_child) -> None:  # type: ignore[no-untyped-def]
     c = chat_child
     c.send("naltrexone " * 909 + "\r")  # 9,999 characters, pasted in one go
-    c.expect(["don't answer", "Sources"])
+    c.expect("the limit is 2,000")  # refused with the limit named, never cut silently
     c.expect(PROMPT)
     c.send("half a line")
     c.sendintr()  # Ctrl-C cancels the line, not the session

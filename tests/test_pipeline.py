@@ -96,9 +96,9 @@ def test_odd_input_is_cleaned_then_answered_or_abstained(qa):
     ans = qa.ask("does \x00naltrexone\x07 block\x1b opioids?")
     assert ans.question == "does naltrexone block opioids?" and not ans.abstained
     assert "naltrexone-opiate-addiction" in {c.doc_id for c in ans.citations}
-    # One word repeated says nothing a sentence could answer.
-    long = qa.ask("naltrexone " * 2000)
-    assert len(long.question) == 2000 and long.abstained and long.confidence < 0.5
+    # An over-long question is refused with the limit in the message, never cut silently.
+    with pytest.raises(UsageError, match="the limit is 2,000"):
+        qa.ask("naltrexone " * 2000)
     # Emoji do not break tokenising or embedding; the drug name alone still finds its articles.
     emoji = qa.ask("naltrexone \U0001f48a\U0001f914?")
     assert emoji.question == "naltrexone \U0001f48a\U0001f914?" and 0.0 <= emoji.confidence <= 1.0

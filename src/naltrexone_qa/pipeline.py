@@ -17,9 +17,12 @@ from typing import Any, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
-from .answer.conversation import resolve
+from .answer.conversation import Resolution, resolve
+from .answer.features import Query, asked_kinds, centroid, term_weights
+from .answer.lay_terms import expand
+from .answer.ranker import Ranker
+from .answer.rerank import CrossEncoderReranker, Reranker
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
-from .answer.scoring import centroid
 from .answer.select import Chooser, Selection
 from .config import Mode, Settings
 from .disagree.flags import select_flags
@@ -41,17 +44,28 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 class Answerer(Protocol):
     """What front ends need from the pipeline (``QA`` or a test double)."""
 
-    def ask(self, question: str, history: Sequence[str] = (), mode: Optional[str] = None) -> Answer: ...
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        mode: Optional[str] = None,
+        previous_answer: Optional[str] = None,
+    ) -> Answer: ...
 
 
 def clean_question(question: Any, limit: int = 2000) -> str:
-    """Control characters out, whitespace folded, length bounded; empty is an error."""
+    """Control characters out, whitespace folded; empty or over ``limit`` characters is an error.
+
+    A question is never cut silently: every front end shows this same message.
+    """
     if not isinstance(question, str):
         raise UsageError("the question must be text")
     q = " ".join(_CONTROL.sub(" ", question).split())
     if not q:
         raise UsageError("the question is empty; type a question about naltrexone")
-    return q[:limit]
+    if len(q) > limit:
+        raise UsageError(f"the question is {len(q):,} characters long; the limit is {limit:,}; ask it more briefly")
+    return q
 
 
 class QA:
@@ -68,7 +82,13 @@ class QA:
             mode: make_retriever(mode, index.bm25, index.chunk_vectors, index.chunk_docs, embedder, s.retrieval)
             for mode in Mode
         }
-        self.chooser = Chooser(index, s.answer, Calibration.load(s.answer.calibration), centroid(index))
+        ranker = Ranker.load(s.answer.ranker)
+        reranker: Optional[Reranker] = None
+        if ranker.uses_rerank and s.answer.rerank:
+            reranker = CrossEncoderReranker(s.answer.reranker_dir, device=s.device)
+        self.chooser = Chooser(
+            index, s.answer, Calibration.load(s.answer.calibration), ranker, centroid(index), reranker
+        )
 
     @classmethod
     def load(
@@ -134,32 +154,35 @@ class QA:
         text = resolve(q, history).text if history else q
         return self._retrievers[m].retrieve(text, k, qvec)
 
+    def query(self, question: str, res: Resolution) -> Query:
+        """The question as the scorer sees it: resolved text and the user's own words, embedded."""
+        a = self.settings.answer
+        text = self.clean(res.text)
+        vec = self.embed_query(text)
+        own_vec = self.embed_query(question) if res.followup else vec
+        search = expand(text) if a.lay_terms else text
+        own = (expand(question) if a.lay_terms else question) if res.followup else None
+        weights = term_weights(self.index, search, own, a.carried_weight)
+        return Query(text, question, vec, own_vec, weights, frozenset(asked_kinds(question) | asked_kinds(text)))
+
     def select(
         self,
-        text: str,
-        qvec: np.ndarray,
+        query: Query,
         mode: Optional[str | Mode] = None,
         timings: Optional[dict[str, float]] = None,
         decide: bool = True,
-        own_question: Optional[str] = None,
     ) -> Selection:
-        """Retrieve for a cleaned, resolved question and choose what to quote."""
-        s = self.settings.answer
+        """Retrieve for a resolved question and choose what to quote."""
+        a = self.settings.answer
         t = time.perf_counter()
-        hits = self._retrievers[self._mode(mode)].retrieve(text, s.top_chunks, qvec)
-        neighbours = self.index.sentence_vectors.search(qvec, s.gap_to)[0]
+        search = expand(query.text) if a.lay_terms else query.text
+        hits = self._retrievers[self._mode(mode)].retrieve(search, a.top_chunks, query.vec)
+        neighbours = self.index.sentence_vectors.search(query.vec, max(a.gap_to, a.extra_candidates))[0]
         if timings is not None:
             timings["retrieve"] = (time.perf_counter() - t) * 1000
         t = time.perf_counter()
-        sel = self.chooser.choose(
-            text,
-            qvec,
-            hits,
-            [i for i, _ in neighbours],
-            np.array([v for _, v in neighbours], dtype=np.float32),
-            decide=decide,
-            own_question=own_question,
-        )
+        sims = np.array([v for _, v in neighbours], dtype=np.float32)
+        sel = self.chooser.choose(query, hits, [i for i, _ in neighbours], sims, decide=decide)
         if timings is not None:
             timings["select"] = (time.perf_counter() - t) * 1000
         return sel
@@ -179,23 +202,33 @@ class QA:
             sentence_id=s.id,
         )
 
-    def ask(self, question: str, history: Sequence[str] = (), mode: Optional[str | Mode] = None) -> Answer:
-        """Answer with quoted, cited sentences, or abstain; never generates text."""
+    def ask(
+        self,
+        question: str,
+        history: Sequence[str] = (),
+        mode: Optional[str | Mode] = None,
+        previous_answer: Optional[str] = None,
+    ) -> Answer:
+        """Answer with quoted, cited sentences, or abstain; never generates text.
+
+        ``history`` holds the earlier user turns, oldest first; ``previous_answer``
+        the bot's last answer text when the front end has it (follow-ups may point into it).
+        """
         t0 = time.perf_counter()
         q = self.clean(question)
         turns = [h for h in (self._clean_or_none(h) for h in history) if h]
-        res = resolve(q, turns)
+        res = resolve(q, turns, previous_answer)
         m = self._mode(mode)
         timings: dict[str, float] = {}
         t = time.perf_counter()
-        qvec = self.embed_query(res.text)
+        query = self.query(q, res)
         timings["embed"] = (time.perf_counter() - t) * 1000
-        sel = self.select(self.clean(res.text), qvec, m, timings, own_question=q if res.followup else None)
+        sel = self.select(query, m, timings)
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
         evidence = {c.sentence.id for c in sel.pool[: self.settings.flags.evidence]} if citations else set()
-        flags = self._flags(citations, evidence, qvec)
+        flags = self._flags(citations, evidence, query.vec)
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         text = " ".join(f"{s.text} [{s.citation}]" for s in sentences) if sentences else ABSTAIN

@@ -1,10 +1,15 @@
-"""The answer/abstain decision: a logistic function of measured signals.
+"""The answer/abstain decision: a logistic function of question-level signals.
 
-Its coefficients are fitted by ``naltrexone-qa calibrate`` (see
-``evaluation.calibrate``) on questions kept apart from the evaluation set, and
-the shipped ``calibration.json`` is what every run uses unless
-``AnswerSettings.calibration`` names another file. The record is read once,
-when the pipeline is built, and never changes afterwards.
+Signals: how well the best candidate scores and how far it stands out; its
+learned relevance when a reranker is loaded; how close the question is to
+what the corpus is about; how far the nearest sentence stands out from the
+next 25; how much of what the user asked about no article mentions at all
+(after consumer words are mapped to clinical ones, so "the jab" is known and
+"semaglutide" is not; a name the articles use is never unknown); and whether
+the kind of thing asked for (a number, a name...) is missing from the best
+candidates. The coefficients are fitted by ``naltrexone-qa calibrate`` on the
+dev split plus ``evals/calibration.jsonl`` and shipped as ``calibration.json``;
+``AnswerSettings.calibration`` can name another file. Read once, never changed.
 """
 
 from __future__ import annotations
@@ -14,18 +19,62 @@ import math
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Sequence
 
+import numpy as np
+
+from ..config import AnswerSettings
 from ..errors import ModelError
+from ..index.loaded import LoadedIndex
+from ..text import tokenize
+from .features import ASKS, FEATURES, Candidate, Query
+from .lay_terms import clinical_words
 
-# The signals the decision is calibrated on (see scoring.features_of).
-FEATURES = ("dense", "centroid", "gap")
+# Every question-level signal the decision may use (a record may use a subset).
+QUESTION_FEATURES = ("dense", "centroid", "gap", "top", "margin", "rerank_top", "unknown", "asks_unmet")
 SHIPPED = "calibration.json"
+
+
+def unknown_share(own: str, index: LoadedIndex) -> float:
+    """Share of the user's own content words that no article uses, consumer words mapped first."""
+    terms = tokenize(own)
+    if not terms:
+        return 0.0
+    vocab = index.bm25.vocab
+    unknown = [t for t in terms if t not in vocab]
+    bridged = {t for t in tokenize(" ".join(clinical_words(own))) if t in vocab}
+    # A consumer word whose clinical word the articles use is known (one bridge per unknown word at most).
+    return max(0, len(unknown) - len(bridged)) / len(terms)
+
+
+def question_features(
+    query: Query,
+    pool: Sequence[Candidate],
+    corpus_centroid: np.ndarray,
+    neighbour_sims: np.ndarray,
+    index: LoadedIndex,
+    settings: AnswerSettings,
+) -> dict[str, float]:
+    """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool."""
+    sims = np.asarray(neighbour_sims, dtype=np.float32)
+    lo, hi = settings.gap_from, settings.gap_to
+    top3 = pool[:3]
+    unmet = [k for k in query.asks if not any(ASKS[k][1].search(c.sentence.text) for c in top3)]
+    return {
+        "dense": max((c.feature("dense") for c in pool), default=0.0),
+        "centroid": float(query.vec @ corpus_centroid),
+        "gap": float(sims[0] - sims[lo:hi].mean()) if len(sims) > lo else 0.0,
+        "top": pool[0].score if pool else 0.0,
+        "margin": pool[0].score - pool[1].score if len(pool) > 1 else 0.0,
+        "rerank_top": max((c.feature("rerank") for c in pool), default=0.0),
+        "unknown": unknown_share(query.own, index),
+        "asks_unmet": float(len(unmet)),
+    }
 
 
 @dataclass(frozen=True)
 class Calibration:
-    """Logistic coefficients and the threshold on the resulting confidence."""
+    """Logistic coefficients over question features and the threshold on the resulting confidence."""
 
     intercept: float
     coef: Mapping[str, float]
@@ -36,15 +85,16 @@ class Calibration:
     def from_record(cls, record: Mapping[str, Any], where: str) -> Calibration:
         try:
             coef = {str(k): float(v) for k, v in record["coef"].items()}
-            cal = cls(float(record["intercept"]), coef, float(record.get("threshold", 0.5)), record)
+            intercept, threshold = float(record["intercept"]), float(record.get("threshold", 0.5))
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise ModelError(f"{where} is not a calibration record ({exc})") from None
-        if set(coef) != set(FEATURES):
+        unknown = set(coef) - set(QUESTION_FEATURES)
+        if unknown or not coef:
             raise ModelError(
-                f"{where} does not match the answer features {FEATURES}; "
-                "run 'naltrexone-qa calibrate --out FILE' and point the settings at it"
+                f"{where} names features this version does not compute ({sorted(unknown)}); "
+                "run 'naltrexone-qa calibrate --out DIR' and point the settings at it"
             )
-        return cls(cal.intercept, cal.coef, cal.threshold, record)
+        return cls(intercept, coef, threshold, record)
 
     @classmethod
     def load(cls, path: Optional[Path] = None) -> Calibration:
@@ -66,4 +116,7 @@ class Calibration:
 
     def confidence(self, features: Mapping[str, float]) -> float:
         z = self.intercept + sum(self.coef[k] * features[k] for k in self.coef)
-        return 1.0 / (1.0 + math.exp(-z))
+        return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
+
+
+__all__ = ["FEATURES", "QUESTION_FEATURES", "Calibration", "question_features", "unknown_share"]

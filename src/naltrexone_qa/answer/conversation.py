@@ -24,8 +24,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
-from ..text import STOPWORDS
-from .mentions import DEMONSTRATIVE, ORDINAL, ORDINALS, PRONOUNS, Mention, mentions, names
+from .mentions import DEMONSTRATIVE, ORDINAL, PRONOUNS, Mention, mentions, names
+from .referents import Turn, drug_phrase, make_turn, ordinal, referent
 
 _FRAGMENT_START = re.compile(
     r"^\s*(?:and|also|but|or|so|plus|then|what about|how about|what if|same|even if|even though|even when"
@@ -61,15 +61,6 @@ _PEOPLE_THEY = re.compile(
     r"|prescribe|prescribed|do a|did a|ask|asked|skip|skipped|test|check|need me|make you|put)\b",
     re.IGNORECASE,
 )
-_COMBINATION = re.compile(
-    r"\b(?:together|combin\w*|mix\w*|with|while|alongside|plus|interact\w*|both|on top)\b", re.IGNORECASE
-)
-_PLURAL = re.compile(r"\b(?:they|them|these|those|both|the two|(?:these|those) \w+s)\b", re.IGNORECASE)
-_MODIFIERS = re.compile(r"((?:[A-Za-z'-]+\s+){0,2})$")
-_DETERMINERS = frozenset("the that this a an some my his her their your our its one".split())
-_REFERABLE = {"it": ("form", "study", "test", "drug"), "plural": ("drug", "condition", "form", "study")}
-_KIND_PRIORITY = {"form": 4, "study": 3, "test": 3, "place": 2, "drug": 1, "condition": 0}
-_SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
 
 
 @dataclass
@@ -81,114 +72,6 @@ class Resolution:
     carried: list[str] = field(default_factory=list)
     followup: bool = False
     kind: str = "self-contained"
-
-
-@dataclass
-class Turn:
-    """A resolved turn: what it says (own words and carried), and the things it is about."""
-
-    text: str
-    resolved: str
-    things: list[Mention]
-    drugs: list[str]
-    conditions: list[str]
-    combination: bool
-
-
-def _turn(text: str, resolved: str) -> Turn:
-    things = mentions(resolved)
-    drugs = names(things, "drug")
-    return Turn(
-        text,
-        resolved,
-        things,
-        drugs,
-        names(things, "condition"),
-        len(drugs) >= 2 and bool(_COMBINATION.search(resolved)),
-    )
-
-
-def _phrase(m: Mention, turn: Turn) -> str:
-    """How to write a thing out again, with its modifiers: "the Australian study", "the naltrexone shot"."""
-    before = _MODIFIERS.search(turn.resolved[: m.start])
-    mods = [
-        w
-        for w in (before.group(1).split() if before else [])
-        if w.lower() not in _DETERMINERS and w.lower() not in STOPWORDS and "'" not in w
-    ]
-    mods = mods[-2:] if m.kind in ("form", "study", "test") else []
-    words = " ".join(mods + [m.surface])
-    if m.kind in ("form", "study") and turn.drugs and not any(d in words.lower() for d in turn.drugs):
-        drug = _SUBJECT if _SUBJECT in turn.drugs else turn.drugs[0]
-        words = f"{drug} {words}" if m.kind == "form" else f"{words} on {drug}"
-    if m.kind == "place" and any(t.kind == "study" for t in turn.things):
-        words = f"{words} study"
-    return f"the {words}" if m.kind in ("form", "study", "test") or words.endswith(" study") else words
-
-
-def _drug_phrase(turn: Turn) -> str:
-    drugs = turn.drugs
-    if len(drugs) == 1:
-        return drugs[0]
-    joined = ", ".join(drugs[:-1]) + " and " + drugs[-1]
-    return f"{joined} together" if turn.combination else joined
-
-
-def _plural_referent(turns: list[Turn]) -> tuple[str, Optional[Turn]]:
-    """ "them" / "those drugs": a thing named in the plural ("benzos", "liver numbers"), else the drug pair."""
-    for turn in reversed(turns):
-        plural = [
-            m
-            for m in turn.things
-            if m.kind in _REFERABLE["plural"]
-            and m.surface.lower().endswith("s")
-            and m.name not in ("side effects", "cravings")
-        ]
-        if plural:
-            best = plural[-1]
-            return (best.surface if best.kind in ("drug", "condition") else _phrase(best, turn)), turn
-        if len(turn.drugs) >= 2:
-            return _drug_phrase(turn), turn
-    return "", None
-
-
-def _referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
-    """What the pronoun (or "that combination", "those drugs") ``m`` stands for, and the turn that named it."""
-    word = m.group(0).lower()
-    plural = bool(_PLURAL.fullmatch(word)) or word.endswith("s") and word.split()[0] in ("these", "those")
-    earlier_own = [x for x in own if x.end <= m.start() and x.kind in _REFERABLE["it"]]
-    if earlier_own:
-        x = earlier_own[-1]
-        return (x.surface if x.kind == "drug" else f"the {x.surface}"), None
-    if "combination" in word or "two" in word or word == "both of them":
-        for turn in reversed(turns):
-            if len(turn.drugs) >= 2:
-                return "the combination of " + _drug_phrase(turn).replace(" together", ""), turn
-    if plural:
-        return _plural_referent(turns)
-    for turn in reversed(turns):
-        if turn.combination and len(turn.drugs) >= 2:
-            return _drug_phrase(turn), turn
-        ranked = sorted(
-            (x for x in turn.things if x.kind in _REFERABLE["it"]), key=lambda x: (_KIND_PRIORITY[x.kind], x.start)
-        )
-        if ranked:
-            best = ranked[-1]
-            if best.kind == "drug" and _SUBJECT in turn.drugs:
-                return _SUBJECT, turn
-            return _phrase(best, turn), turn
-    return "", None
-
-
-def _ordinal(m: re.Match[str], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
-    index = ORDINALS[(m.group(1) or m.group(2)).lower()]
-    for turn in reversed(turns):
-        for kind in ("drug", "place", "study", "form"):
-            distinct = list({t.name: t for t in turn.things if t.kind == kind}.values())
-            if len(distinct) >= 2:
-                pick = distinct[index] if index >= 0 else distinct[-1]
-                return (pick.surface if kind == "drug" else _phrase(pick, turn)), turn
-    return "", None
 
 
 def _is_fragment(question: str) -> bool:
@@ -229,9 +112,9 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
     context = turns if back is None else turns[: turns.index(back) + 1]
     subs: list[tuple[int, int, str, Optional[Turn], str]] = []
     for m in ORDINAL.finditer(q):
-        ref, turn = _ordinal(m, context)
+        ref, turn = ordinal(m, context)
         if not ref and answer is not None:
-            ref, turn = _ordinal(m, [answer])
+            ref, turn = ordinal(m, [answer])
         if ref:
             subs.append((m.start(), m.end(), ref, turn, "the-first-one"))
     expletive = [(x.start(), x.end()) for x in _EXPLETIVE_IT.finditer(q)]
@@ -239,7 +122,7 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
     for m in PRONOUNS.finditer(q):
         if any(s <= m.start() < e for s, e, *_ in subs) or any(s <= m.start() < e for s, e in expletive + people):
             continue
-        ref, turn = _referent(q, m, own, context)
+        ref, turn = referent(q, m, own, context)
         if ref:
             subs.append((m.start(), m.end(), ref + ("'s" if m.group(0).lower() == "its" else ""), turn, "pronoun"))
     text, carried, kind, used = q, [], "self-contained", None
@@ -260,7 +143,7 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
         carried.append(antecedent.resolved)
     elif not names(mentions(text), "drug") and antecedent.drugs:
         have = names(mentions(text), "condition")
-        extra = [_drug_phrase(antecedent)] + [c for c in antecedent.conditions if c not in have]
+        extra = [drug_phrase(antecedent)] + [c for c in antecedent.conditions if c not in have]
         text = _with_context(text, ", ".join(extra), q)
         carried += extra
         kind = kind if kind != "self-contained" else "subject"
@@ -310,6 +193,6 @@ def resolve(question: str, history: Sequence[str] = (), previous_answer: Optiona
         h = h.strip()
         if h:
             res = _step(h, turns)
-            turns.append(_turn(h, res.text))
-    answer = _turn(previous_answer, previous_answer) if previous_answer and turns else None
+            turns.append(make_turn(h, res.text))
+    answer = make_turn(previous_answer, previous_answer) if previous_answer and turns else None
     return _step(question, turns, answer)

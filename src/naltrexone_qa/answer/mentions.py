@@ -121,10 +121,10 @@ def mentions(text: str) -> list[Mention]:
         found.append(Mention("place", word.lower(), m.start(), m.end(), word))
     found.sort(key=lambda x: (x.start, -(x.end - x.start)))
     kept: list[Mention] = []
-    for m in found:
-        if kept and m.start < kept[-1].end:
+    for item in found:
+        if kept and item.start < kept[-1].end:
             continue
-        kept.append(m)
+        kept.append(item)
     return kept
 
 

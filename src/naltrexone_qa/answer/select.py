@@ -1,4 +1,11 @@
-"""Choose what to quote: decide whether to answer, then pick strong, non-redundant sentences."""
+"""Choose what to quote: rank the candidates, decide whether to answer, pick strong non-redundant sentences.
+
+Candidates are the quotable sentences of the top chunks plus the question's
+nearest sentences by vector. They are ranked by the fitted :class:`Ranker`
+(with a learned relevance score when a reranker is loaded, computed only for
+the few candidates that can change the answer); the answer/abstain decision is
+a calibrated logistic function of question-level signals (``abstain``).
+"""
 
 from __future__ import annotations
 
@@ -10,13 +17,17 @@ import numpy as np
 from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
-from .abstain import Calibration
-from .scoring import Candidate, SentenceFacts, features_of, score_candidates
+from .abstain import Calibration, question_features
+from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
+from .ranker import Ranker
+from .rerank import Reranker
+
+_RERANK = FEATURES.index("rerank")
 
 
 @dataclass
 class Selection:
-    """The chosen sentences, the evidence pool and the decision to answer."""
+    """The chosen sentences, the ranked pool and the decision to answer."""
 
     chosen: list[Candidate]
     pool: list[Candidate]
@@ -24,69 +35,95 @@ class Selection:
     features: dict[str, float]
 
 
-def select(
-    pool: list[Candidate], index: LoadedIndex, facts: SentenceFacts, settings: AnswerSettings
-) -> list[Candidate]:
-    """Up to ``max_sentences`` strong, non-redundant sentences, reaching across sources."""
-    if not pool:
-        return []
-    best = pool[0].score
-    chosen: list[Candidate] = [pool[0]]
-    seen_tokens = set(facts(pool[0].sentence.id)[0])
-    vectors = index.sentence_vectors
-    for cand in pool[1:]:
-        if len(chosen) >= settings.max_sentences:
-            break
-        new_doc = all(c.sentence.doc_id != cand.sentence.doc_id for c in chosen)
-        keep = settings.relative_keep - (settings.new_source_allowance if new_doc else 0.0)
-        if cand.score < keep * best:
-            continue
-        vec = vectors.get_vectors([cand.sentence.id])[0]
-        if any(float(vec @ vectors.get_vectors([c.sentence.id])[0]) > settings.redundant_cos for c in chosen):
-            continue
-        toks = facts(cand.sentence.id)[0]
-        if len(toks - seen_tokens) < settings.min_new_terms:
-            continue
-        chosen.append(cand)
-        seen_tokens |= toks
-    return chosen
-
-
 class Chooser:
-    """Scoring, the abstain decision and selection over one loaded index (read-only state)."""
+    """Ranking, the abstain decision and selection over one loaded index (read-only state)."""
 
     def __init__(
-        self, index: LoadedIndex, settings: AnswerSettings, calibration: Calibration, corpus_centroid: np.ndarray
+        self,
+        index: LoadedIndex,
+        settings: AnswerSettings,
+        calibration: Calibration,
+        ranker: Ranker,
+        corpus_centroid: np.ndarray,
+        reranker: Optional[Reranker] = None,
     ) -> None:
         self.index = index
         self.settings = settings
         self.calibration = calibration
+        self.ranker = ranker
         self.centroid = corpus_centroid
+        self.reranker = reranker if ranker.uses_rerank else None
         self.facts = SentenceFacts(index.sentences)
+
+    def rank(self, query: Query, hits: list[Hit], neighbour_ids: Sequence[int]) -> list[Candidate]:
+        """Every quotable candidate, best first."""
+        s = self.settings
+        chunk_score: dict[int, float] = {}
+        for h in hits:
+            for sid in self.index.chunks[h.chunk_id].sentence_ids:
+                chunk_score.setdefault(sid, 1.0 / h.rank)
+        ids = list(dict.fromkeys([*chunk_score, *list(neighbour_ids)[: s.extra_candidates]]))
+        ids = [sid for sid in ids if self.index.sentences[sid].answerable]
+        if not ids:
+            return []
+        feats = candidate_features(query, ids, chunk_score, self.index, self.facts)
+        scores = self.ranker.score(feats)
+        if self.reranker is not None:
+            # Only the candidates that can change the answer are read by the (slower) reranker;
+            # the rest keep the lowest learned score, so they cannot overtake one it read.
+            top = np.argsort(-scores, kind="stable")[: s.rerank_top]
+            learned = self.reranker.score(query.text, [self.index.sentences[ids[i]].text for i in top])
+            feats[:, _RERANK] = float(np.min(learned))
+            feats[top, _RERANK] = learned
+            scores = self.ranker.score(feats)
+        pool = [Candidate(self.index.sentences[sid], feats[i], float(scores[i])) for i, sid in enumerate(ids)]
+        pool.sort(key=lambda c: (-c.score, c.sentence.id))
+        return pool
 
     def choose(
         self,
-        question: str,
-        qvec: np.ndarray,
+        query: Query,
         hits: list[Hit],
         neighbour_ids: Sequence[int],
         neighbour_sims: np.ndarray,
         decide: bool = True,
-        own_question: Optional[str] = None,
     ) -> Selection:
-        """Score, decide whether to answer, and choose the sentences to quote.
+        """Rank, decide whether to answer, and choose the sentences to quote.
 
         ``neighbour_ids``/``neighbour_sims`` are the question's nearest sentences
-        by vector, best first: the first few join the candidates, all feed ``gap``.
+        by vector, best first: they join the candidates and feed the ``gap`` signal.
         With ``decide=False`` only the features are computed (for calibration).
         """
-        s = self.settings
-        pool = score_candidates(
-            question, qvec, hits, self.index, self.facts, s, list(neighbour_ids)[: s.extra_candidates], own_question
-        )
-        feats = features_of(pool, qvec, self.centroid, neighbour_sims, s)
+        pool = self.rank(query, hits, neighbour_ids)
+        feats = question_features(query, pool, self.centroid, neighbour_sims, self.index, self.settings)
         if not decide:
             return Selection([], pool, 0.0, feats)
         conf = self.calibration.confidence(feats) if pool else 0.0
-        chosen = select(pool, self.index, self.facts, s) if conf >= self.calibration.threshold else []
+        chosen = self.select(pool) if conf >= self.calibration.threshold else []
         return Selection(chosen, pool, conf, feats)
+
+    def select(self, pool: list[Candidate]) -> list[Candidate]:
+        """Up to ``max_sentences`` strong, non-redundant sentences, reaching across sources."""
+        if not pool:
+            return []
+        s = self.settings
+        best = pool[0].score
+        chosen = [pool[0]]
+        seen = set(self.facts(pool[0].sentence.id)[0])
+        vectors = self.index.sentence_vectors
+        for cand in pool[1:]:
+            if len(chosen) >= s.max_sentences:
+                break
+            new_doc = all(c.sentence.doc_id != cand.sentence.doc_id for c in chosen)
+            if cand.score < best - self.ranker.margin - (s.new_source_allowance if new_doc else 0.0):
+                continue
+            vec = vectors.get_vectors([cand.sentence.id])[0]
+            others = vectors.get_vectors([c.sentence.id for c in chosen])
+            if float(np.max(others @ vec)) > s.redundant_cos:
+                continue
+            toks = self.facts(cand.sentence.id)[0]
+            if len(toks - seen) < s.min_new_terms:
+                continue
+            chosen.append(cand)
+            seen |= toks
+        return chosen

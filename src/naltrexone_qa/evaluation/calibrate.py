@@ -1,72 +1,128 @@
-"""Fit the answer/abstain decision on questions that are and are not covered.
+"""``naltrexone-qa calibrate``: fit the ranker and the answer/abstain decision on dev questions.
 
-The confidence is a logistic function of the features ``answer.scoring.features_of``
-computes (best dense match, closeness to the corpus centroid, how far the best
-sentence stands out). Its coefficients are fitted here on a set kept apart from
-the evaluation questions (``evals/calibration.jsonl``) and written where the
-user says; the shipped ``answer/calibration.json`` is regenerated with
-``naltrexone-qa calibrate --out src/naltrexone_qa/answer/calibration.json``.
+Inputs are the dev split (questions with the right sentences known) and
+``evals/calibration.jsonl`` (questions marked answerable or not); the test
+split is never read. Outputs are ``ranker.json`` and ``calibration.json``
+written where the user says; the shipped ones are regenerated with
+``naltrexone-qa calibrate --out src/naltrexone_qa/answer`` in a checkout.
 """
 
 from __future__ import annotations
 
 import json
-import math
+from dataclasses import replace
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Optional, Sequence
 
-from ..answer.abstain import FEATURES
-from ..answer.conversation import resolve
+import numpy as np
+
+from ..answer.ranker import Ranker
 from ..errors import DataError
 from ..jsonl import read_jsonl
 from ..pipeline import QA
+from .fit import examples, fit_abstention, fit_ranker, rescore
+from .items import QAItem, load_items
+
+RANKER_FEATURES = (
+    "dense",
+    "lex",
+    "chunk",
+    "framing",
+    "ctx",
+    "head",
+    "dense_own",
+    "asks_number",
+    "asks_frequency",
+    "asks_name",
+    "asks_study",
+)
+ABSTAIN_FEATURES = ("top", "margin", "dense", "centroid", "gap", "unknown", "asks_unmet")
+MAX_FALSE_ABSTENTION = 0.03  # the threshold is the highest whose out-of-fold false abstention stays at or below
 
 
-def read_items(path: Path) -> list[dict[str, Any]]:
+def read_items(path: Path) -> list[QAItem]:
+    """Calibration questions: {"question", "answerable"} (and optional "history") per line."""
     items = []
-    for n, item in read_jsonl(path):
-        if not isinstance(item.get("question"), str) or not isinstance(item.get("answerable"), bool):
+    for n, row in read_jsonl(path):
+        if not isinstance(row.get("question"), str) or not isinstance(row.get("answerable"), bool):
             raise DataError(f'{path}:{n}: needs "question" (text) and "answerable" (true/false)')
-        items.append(item)
-    if not items or len({i["answerable"] for i in items}) < 2:
+        items.append(
+            QAItem(
+                f"cal-{n}",
+                row["question"],
+                tuple(row.get("history") or ()),
+                row["answerable"],
+                (),
+                (),
+                "any",
+                (),
+                n,
+                "calibration",
+            )
+        )
+    if not items or len({i.answerable for i in items}) < 2:
         raise DataError(f"{path} needs both answerable and unanswerable questions")
     return items
 
 
-def features_for(qa: QA, question: str, history: Sequence[str] = ()) -> dict[str, float]:
-    """The abstention features exactly as ``QA.ask`` computes them."""
-    text = resolve(qa.clean(question), history).text
-    return qa.select(text, qa.embed_query(text), decide=False).features
+def _margin(exs: Sequence[Any], ranker: Ranker, grid: Sequence[float] = (0.0, 0.25, 0.5, 1.0, 1.5, 2.0, 3.0)) -> float:
+    """The smallest margin whose dev hit rate is within a point of the best (shorter answers when it costs nothing).
+
+    Scores are log-odds of a pairwise preference, so a margin m quotes a sentence the
+    ranker prefers the best one to with odds below e**m.
+    """
+    rates = {}
+    for m in grid:
+        found = 0
+        for e in exs:
+            if not len(e.features):
+                continue
+            s = ranker.score(e.features)
+            order = np.argsort(-s, kind="stable")[:4]
+            kept = [i for i in order if s[i] >= s[order[0]] - m]
+            found += bool(e.good[kept].any())
+        rates[m] = found / max(1, len(exs))
+    best = max(rates.values())
+    return min(m for m, r in rates.items() if r >= best - 0.01)
 
 
-def fit(qa: QA, path: Path, c: float = 30.0) -> dict[str, Any]:
-    """Logistic regression on the features; returns the calibration record."""
-    from sklearn.linear_model import LogisticRegression
-    from sklearn.model_selection import LeaveOneOut, cross_val_score
-
-    items = read_items(path)
-    x = [[features_for(qa, it["question"])[f] for f in FEATURES] for it in items]
-    y = [int(it["answerable"]) for it in items]
-    model = LogisticRegression(C=c, max_iter=1000).fit(x, y)
-    intercept = float(model.intercept_[0])
-    coef = {f: float(w) for f, w in zip(FEATURES, model.coef_[0], strict=True)}
-    record: dict[str, Any] = {
-        "intercept": intercept,
-        "coef": coef,
-        "threshold": 0.5,
-        "fitted_on": f"{path.name} ({sum(y)} answerable, {len(y) - sum(y)} not)",
-    }
-    correct = 0
-    for xi, yi in zip(x, y, strict=False):
-        z = intercept + sum(coef[f] * v for f, v in zip(FEATURES, xi, strict=True))
-        correct += int((1 / (1 + math.exp(-z)) >= 0.5) == bool(yi))
-    record["training_accuracy"] = round(correct / len(y), 4)
-    loo = cross_val_score(LogisticRegression(C=c, max_iter=1000), x, y, cv=LeaveOneOut())
-    record["leave_one_out_accuracy"] = round(float(loo.mean()), 4)
-    return record
+def _threshold(probs: np.ndarray, answerable: np.ndarray) -> float:
+    """The highest threshold whose out-of-fold false abstention is at most MAX_FALSE_ABSTENTION."""
+    for t in np.round(np.arange(0.95, 0.04, -0.01), 2):
+        if float((probs[answerable] < t).mean()) <= MAX_FALSE_ABSTENTION:
+            return float(t)
+    return 0.05
 
 
-def save(record: dict[str, Any], dest: Path) -> Path:
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    dest.write_text(json.dumps(record, indent=2) + "\n", encoding="utf-8")
-    return dest
+def calibrate(
+    qa: QA,
+    dev_path: Path,
+    calibration_path: Optional[Path],
+    out_dir: Optional[Path],
+    ranker_features: Sequence[str] = RANKER_FEATURES,
+    c: float = 1.0,
+) -> dict[str, Any]:
+    """Fit both records; write them into ``out_dir`` when given; return them with their cross-validated figures."""
+    dev = load_items(dev_path)
+    extra = read_items(calibration_path) if calibration_path else []
+    uses_rerank = qa.chooser.reranker is not None or "rerank" in ranker_features
+    if uses_rerank:  # while fitting, the reranker reads every candidate
+        qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
+    exs = examples(qa, dev + extra)
+    answerable_dev = [e for e in exs[: len(dev)] if e.item.answerable]
+    ranker = fit_ranker(answerable_dev, ranker_features, c, uses_rerank)
+    ranker = Ranker(ranker.weights, _margin(answerable_dev, ranker), uses_rerank, ranker.record)
+    feats = rescore(exs, ranker)
+    answerable = np.array([e.item.answerable for e in exs])
+    abstain = fit_abstention(feats, list(answerable), ABSTAIN_FEATURES, c)
+    abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
+    abstain["fitted_on"] = (
+        f"{dev_path.name} ({len(dev)}) + {calibration_path.name if calibration_path else '-'} "
+        f"({len(extra)}): {int(answerable.sum())} answerable, {int((~answerable).sum())} not"
+    )
+    records = {"ranker.json": ranker.to_record(), "calibration.json": abstain}
+    if out_dir is not None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        for name, rec in records.items():
+            (out_dir / name).write_text(json.dumps(rec, indent=2) + "\n", encoding="utf-8")
+    return records

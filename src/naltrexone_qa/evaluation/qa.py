@@ -261,6 +261,22 @@ def run_eval(
     return result
 
 
+def combine(results: Mapping[str, Mapping[str, Any]]) -> dict[str, Any]:
+    """Several files' results as one table: columns "dev hybrid", "test hybrid"... (just the mode for one file)."""
+    single = len(results) == 1
+    out: dict[str, Any] = {"qa_files": {}, "n_items": {}, "modes": {}, "failures": {}, "columns": {}}
+    for name, res in results.items():
+        out["qa_files"][name] = res["qa_file"]
+        out["n_items"][name] = res["n_items"]
+        for mode, metrics in res["modes"].items():
+            label = mode if single else f"{name} {mode}"
+            out["modes"][label] = metrics
+            out["failures"][label] = res["failures"][mode]
+            out["columns"][label] = {"file": name, "mode": mode}
+        out["pairs"] = res.get("pairs", {"available": False, "reason": "no file given"})
+    return out
+
+
 def metric_at(metrics: Mapping[str, Any], path: str) -> Optional[float]:
     """Look up a dotted path such as ``answers.accuracy``; None if missing."""
     cur: Any = metrics

@@ -78,15 +78,20 @@ def summary_rows(result: Mapping[str, Any]) -> tuple[list[str], list[list[str]]]
 
 
 def counts_line(result: Mapping[str, Any]) -> str:
-    """How many items of each kind were scored (nothing is silently dropped)."""
-    m = next(iter(result["modes"].values()))
-    a, ab = m["answers"], m["abstention"]
-    return (
-        f"{result['n_items']} items: {a['n']} answerable ({a['self_contained']['n']} self-contained, "
-        f"{a['followup']['n']} follow-up, {a['multi_source']['n']} multi-source), "
-        f"{ab['unanswerable']['n']} unanswerable; disagreement labels: "
-        f"{m['disagreement']['n_yes']} yes, {m['disagreement']['n_no']} no"
-    )
+    """How many items of each kind were scored, per file (nothing is silently dropped)."""
+    lines = []
+    for name in result.get("qa_files", {"": None}):
+        label = next(lab for lab, col in result["columns"].items() if col["file"] == name)
+        m = result["modes"][label]
+        a, ab = m["answers"], m["abstention"]
+        lines.append(
+            f"{name + ': ' if len(result['columns']) > 1 or name else ''}{m['n_items']} items: {a['n']} answerable "
+            f"({a['self_contained']['n']} single-turn, {a['followup']['n']} multi-turn, "
+            f"{a['multi_source']['n']} multi-source), {ab['unanswerable']['n']} unanswerable "
+            f"({ab['near_miss']['n']} near-miss, {ab['off_topic']['n']} off-topic); disagreement labels: "
+            f"{m['disagreement']['n_yes']} yes, {m['disagreement']['n_no']} no"
+        )
+    return "\n".join(lines)
 
 
 def pairs_line(pairs: Mapping[str, Any]) -> str:
@@ -98,18 +103,23 @@ def pairs_line(pairs: Mapping[str, Any]) -> str:
 
 
 def hybrid_check(result: Mapping[str, Any]) -> Optional[str]:
-    """Whether hybrid is at least as good as each single mode on Recall@5 and accuracy (issue 6)."""
-    modes = result["modes"]
-    if "hybrid" not in modes or len(modes) < 2:
+    """Whether hybrid is at least as good as each single mode on Recall@5 and accuracy, per file (issue 6)."""
+    columns = result.get("columns") or {m: {"file": "", "mode": m} for m in result["modes"]}
+    worse, compared = [], False
+    for name in sorted({c["file"] for c in columns.values()}):
+        mine = {c["mode"]: lab for lab, c in columns.items() if c["file"] == name}
+        if "hybrid" not in mine or len(mine) < 2:
+            continue
+        compared = True
+        for label, path in (("Recall@5", "retrieval.recall@5"), ("answer accuracy", "answers.accuracy")):
+            h = _get(result["modes"][mine["hybrid"]], path) or 0.0
+            worse += [
+                f"{label} below {mine[m]} ({fmt(h)} < {fmt(_get(result['modes'][mine[m]], path))})"
+                for m in mine
+                if m != "hybrid" and h < (_get(result["modes"][mine[m]], path) or 0.0)
+            ]
+    if not compared:
         return None
-    worse = []
-    for label, path in (("Recall@5", "retrieval.recall@5"), ("answer accuracy", "answers.accuracy")):
-        h = _get(modes["hybrid"], path) or 0.0
-        worse += [
-            f"{label} below {m} ({fmt(h)} < {fmt(_get(modes[m], path))})"
-            for m in modes
-            if m != "hybrid" and h < (_get(modes[m], path) or 0.0)
-        ]
     return "Hybrid vs single modes: " + (
         "at least as good on Recall@5 and answer accuracy." if not worse else "; ".join(worse) + "."
     )
@@ -121,7 +131,7 @@ def markdown(result: Mapping[str, Any], failures_limit: int = 200) -> str:
     lines = [
         "# Evaluation report",
         "",
-        f"Q&A file: `{result.get('qa_file', '')}`",
+        "Q&A files: " + ", ".join(f"{k} `{v}`" for k, v in result.get("qa_files", {}).items()),
         "",
         counts_line(result),
         "",
@@ -167,7 +177,9 @@ def chart(result: Mapping[str, Any], path: Path) -> None:
     ax.set_xticks(range(len(CHART)), [label for label, _ in CHART], rotation=15)
     ax.set_ylim(0, 1.05)
     ax.set_ylabel("rate")
-    ax.set_title(f"naltrexone-qa evaluation ({result['n_items']} items)")
+    ax.set_title(
+        "naltrexone-qa evaluation (" + ", ".join(f"{k}: {v} items" for k, v in result["n_items"].items()) + ")"
+    )
     ax.legend()
     ax.grid(axis="y", alpha=0.3)
     fig.tight_layout()

@@ -94,10 +94,7 @@ class ChatSession:
         return True
 
     def ask(self, text: str) -> None:
-        question = self.qa.clean(text)
-        limit = self.qa.settings.max_question_chars
-        if len(" ".join(text.split())) > limit:
-            self.say(f"(a long question: only its first {limit} characters are used)", "dim")
+        question = self.qa.clean(text)  # an over-long question is an error here as everywhere
         ans = self.qa.ask(question, history=self.history)
         self.turns.append((ans.question, ans.resolved_question or ans.question))
         self.last = ans

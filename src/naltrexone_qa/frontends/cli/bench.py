@@ -129,7 +129,7 @@ def _sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int
 @click.option(
     "--qa",
     "qa_file",
-    default="evals/qa.jsonl",
+    default="evals/dev.jsonl",
     show_default=True,
     type=click.Path(dir_okay=False),
     help="Questions to time (built-in questions when the file is missing).",

@@ -20,10 +20,12 @@ EVAL_MODES = ("bm25", "dense", "hybrid")
 # option name -> (dotted metric path, "min" | "max")
 THRESHOLDS = {
     "min_accuracy": ("answers.accuracy", "min"),
+    "min_single_accuracy": ("answers.self_contained.accuracy", "min"),
     "min_followup_accuracy": ("answers.followup.accuracy", "min"),
     "min_recall": ("retrieval.recall@5", "min"),
     "min_mrr": ("retrieval.mrr", "min"),
     "min_abstention": ("abstention.unanswerable.abstention_rate", "min"),
+    "min_near_miss_abstention": ("abstention.near_miss.abstention_rate", "min"),
     "max_false_abstention": ("abstention.answerable.false_abstention_rate", "max"),
     "min_flag_precision": ("disagreement.flag_precision", "min"),
     "min_flag_recall": ("disagreement.flag_recall", "min"),
@@ -39,11 +41,11 @@ def _rate(name: str, help_text: str, upper: Optional[float] = 1.0) -> Callable[.
 @click.command("eval")
 @click.option(
     "--qa",
-    "qa_file",
-    default="evals/qa.jsonl",
-    show_default=True,
+    "qa_files",
+    multiple=True,
     type=click.Path(exists=True, dir_okay=False),
-    help="Q&A file, one JSON object a line.",
+    help="Q&A file, one JSON object a line; repeat to score several side by side "
+    "[default: evals/dev.jsonl and evals/test.jsonl].",
 )
 @click.option(
     "--mode",
@@ -74,13 +76,15 @@ def _rate(name: str, help_text: str, upper: Optional[float] = 1.0) -> Callable[.
     type=click.IntRange(0),
     default=15,
     show_default=True,
-    help="Failed items to list per mode (the report lists all).",
+    help="Failed items to list per column (the report lists all).",
 )
 @_rate("--min-accuracy", "Fail below this answer accuracy (answerable items).")
-@_rate("--min-followup-accuracy", "Fail below this answer accuracy on follow-up questions.")
+@_rate("--min-single-accuracy", "Fail below this answer accuracy on single-turn questions.")
+@_rate("--min-followup-accuracy", "Fail below this answer accuracy on multi-turn (follow-up) questions.")
 @_rate("--min-recall", "Fail below this Recall@5 of gold sources.")
 @_rate("--min-mrr", "Fail below this MRR of gold sources.")
 @_rate("--min-abstention", "Fail below this abstention rate on unanswerable items.")
+@_rate("--min-near-miss-abstention", "Fail below this abstention rate on on-topic questions the articles don't answer.")
 @_rate("--max-false-abstention", "Fail above this abstention rate on answerable items.")
 @_rate("--min-flag-precision", "Fail below this disagreement-flag precision.")
 @_rate("--min-flag-recall", "Fail below this disagreement-flag recall.")
@@ -88,7 +92,7 @@ def _rate(name: str, help_text: str, upper: Optional[float] = 1.0) -> Callable[.
 @_rate("--max-p95-ms", "Fail above this p95 latency per question, in ms.", upper=None)
 @common_options
 def eval_cmd(
-    qa_file: str,
+    qa_files: tuple[str, ...],
     mode: str,
     fusion: str,
     as_json: bool,
@@ -102,26 +106,38 @@ def eval_cmd(
     detector: Optional[str],
     **limits: Optional[float],
 ) -> None:
-    """Score the pipeline on a Q&A file: retrieval, answers, abstention, disagreement, citations, latency.
+    """Score the pipeline on Q&A files: retrieval, answers, abstention, disagreement, citations, latency.
 
-    Thresholds are checked on hybrid mode when it is scored, else on the one mode
-    scored; any unmet threshold makes the command exit with code 1.
+    By default the dev split (tuning allowed) and the frozen test split are scored side by side.
+    Thresholds are checked on hybrid mode (else the one mode scored) of every file given; any unmet
+    threshold makes the command exit with code 1. The CI gate passes --qa evals/test.jsonl alone.
     """
-    from ...evaluation.qa import check_thresholds, load_items, run_eval
+    from ...evaluation.qa import check_thresholds, combine, load_items, run_eval
 
+    files = list(qa_files) or [f for f in ("evals/dev.jsonl", "evals/test.jsonl") if Path(f).is_file()]
+    if not files:
+        fail("no Q&A file: pass --qa FILE (evals/dev.jsonl and evals/test.jsonl are not here)", 2)
     modes = list(EVAL_MODES) if mode == "all" else [mode]
 
     def go() -> dict[str, Any]:
-        items = load_items(qa_file)
+        sets = {Path(f).stem: load_items(f) for f in files}
         settings = make_settings(
             corpus_dir=corpus_dir, index_dir=index_dir, model=model, store=store, detector=detector, fusion=fusion
         )
-        return run_eval(load_qa(settings), items, modes, qa_path=qa_file, pairs_path=Path(pairs_file))
+        qa = load_qa(settings)
+        results = {
+            name: run_eval(qa, items, modes, qa_path=str(f), pairs_path=Path(pairs_file))
+            for (name, items), f in zip(sets.items(), files)
+        }
+        return combine(results)
 
     result = run_guarded(go)
-    primary = "hybrid" if "hybrid" in result["modes"] else modes[0]
+    primary = "hybrid" if "hybrid" in modes else modes[0]
     wanted = {THRESHOLDS[k][0]: (THRESHOLDS[k][1], v) for k, v in limits.items() if v is not None}
-    failed = check_thresholds(result["modes"][primary], wanted)
+    failed = []
+    for label, col in result["columns"].items():
+        if col["mode"] == primary:
+            failed += [f"{col['file']}: {msg}" for msg in check_thresholds(result["modes"][label], wanted)]
     result["thresholds"] = {"mode": primary, "checked": {p: list(v) for p, v in wanted.items()}, "failed": failed}
     _output(result, as_json, report_dir, show_failures)
     if failed:
@@ -156,36 +172,46 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
 @click.command()
 @common_options
 @click.option(
+    "--dev",
+    "dev_file",
+    default="evals/dev.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Questions with the right sentences known (the dev split; never the test split).",
+)
+@click.option(
     "--questions",
     default="evals/calibration.jsonl",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help='JSON lines with "question" and "answerable".',
+    help='More questions for the abstain decision: JSON lines with "question" and "answerable".',
 )
 @click.option(
     "--out",
-    "out_file",
-    type=click.Path(dir_okay=False),
+    "out_dir",
+    type=click.Path(file_okay=False),
     default=None,
-    help="Write the fitted record to this file (point AnswerSettings.calibration at it to use it).",
+    help="Write ranker.json and calibration.json here (point AnswerSettings at them, or ship them).",
 )
-def calibrate(questions: str, out_file: Optional[str], **options: Any) -> None:
-    """Fit the answer/abstain decision on covered and uncovered questions.
+def calibrate(dev_file: str, questions: str, out_dir: Optional[str], **options: Any) -> None:
+    """Fit the candidate ranker and the answer/abstain decision on dev questions; print the records.
 
-    The shipped calibration is regenerated with
-    `naltrexone-qa calibrate --out src/naltrexone_qa/answer/calibration.json` in a checkout.
+    The shipped records are regenerated with
+    `naltrexone-qa calibrate --out src/naltrexone_qa/answer` in a checkout.
     """
 
     def go() -> None:
-        from ...evaluation.calibrate import fit, save
+        from ...evaluation.calibrate import calibrate as fit
 
-        path = Path(questions)
-        if not path.is_file():
-            fail(f"{path} not found", 2)
-        record = fit(load_qa(make_settings(**options)), path)
-        click.echo(json.dumps(record, indent=2))
-        if out_file:
-            click.echo(f"written to {save(record, Path(out_file))}", err=True)
+        for path in (dev_file, questions):
+            if not Path(path).is_file():
+                fail(f"{path} not found", 2)
+        records = fit(
+            load_qa(make_settings(**options)), Path(dev_file), Path(questions), Path(out_dir) if out_dir else None
+        )
+        click.echo(json.dumps(records, indent=2))
+        if out_dir:
+            click.echo(f"written to {out_dir}/ranker.json and {out_dir}/calibration.json", err=True)
 
     run_guarded(go)
 

@@ -1,0 +1,102 @@
+"""Consumer words and the clinical words articles use for the same thing.
+
+Why: people ask about "the jab", "coming off", "feeling wired" or "getting
+hooked"; articles say injection, withdrawal, excitability, dependence. The
+dense model bridges some of these, word overlap none, so the question's
+search text gains the clinical words beside the user's own (which are kept and
+still weigh most). The list is general consumer-health vocabulary of addiction
+medicine and common side effects, in the spirit of the Consumer Health
+Vocabulary; it is not drawn from the articles or the evaluation sets.
+"""
+
+from __future__ import annotations
+
+import re
+
+# lay pattern (regular expression, matched case-insensitively on word boundaries) -> clinical words
+LAY_TERMS: dict[str, str] = {
+    # forms and use
+    r"jabs?|shots?|needles?": "injection",
+    r"pills?|tablets?": "oral tablet",
+    r"once a month|every month|monthly": "month monthly",
+    r"every day|each day|daily": "daily dose",
+    r"how much should i take|how much do i take|strength": "dose dosage",
+    r"forget|forgot|miss(?:ed)? (?:a )?(?:dose|pill)|skip(?:ped)? (?:a )?(?:dose|pill)|stop(?:ped)? taking": (
+        "compliance taken as directed"
+    ),
+    # substances
+    r"booze|drinks?|drinking|pints?|beers?|wine|liquor|spirits": "alcohol",
+    r"benzos?|xanax|valium|klonopin|ativan": "benzodiazepines",
+    r"painkillers?|pain ?killers?|pain (?:pills|meds)|oxy|oxycontin|percocet|vicodin|heroin|fentanyl|smack": "opioids",
+    r"gabby|gabbies|neurontin": "gabapentin",
+    r"narcan": "naloxone",
+    r"ssris?|zoloft|prozac|sertraline|antidepressants?": "selective serotonin reuptake inhibitors",
+    r"cough (?:medicine|syrup|meds)|diarrh(?:o|oe)a (?:medicine|meds|tablets)|imodium": "codeine loperamide",
+    # dependence and recovery
+    r"hooked|habit[- ]forming|addictive|get addicted": "addictive dependence habituation",
+    r"coming off|come off|getting off|get off|detox(?:ing)?|cold turkey|clucking|dope ?sick": (
+        "withdrawal detoxification"
+    ),
+    r"relapse|slip(?:ping)? up|fall(?:ing)? off the wagon|use again|using again": "relapse",
+    r"clean|sober|sobriety|stay off": "abstinence clean",
+    r"urges?|wanting to drink|wanting to use|itch to": "cravings",
+    r"high|buzz|buzzed|stoned|wasted|drunk|euphoric": "euphoria high",
+    r"od(?:'?d)?|overdos\w*": "overdose",
+    r"counsell?ing|therapy|therapist|talking therapy": "psychotherapeutic psychological treatment therapies",
+    # body and symptoms
+    r"feel-good chemicals?|happy chemicals?|natural (?:painkillers|opioids|highs?)|endorphins?": (
+        "endorphins endogenous opioids"
+    ),
+    r"wired|jittery|jumpy|on edge|hyper|restless": "excitability",
+    r"nervous|nerves|worried|worry|panicky|stressed": "anxiety stress",
+    r"can'?t sleep|trouble sleeping|sleepless|awake at night|bad sleep": "sleep disturbances insomnia",
+    r"sleepy|drowsy|knocked out|groggy": "drowsiness somnolence sedation",
+    r"tired|wiped out|exhausted|worn out|no energy": "fatigue",
+    r"dizzy|light[- ]headed|woozy": "dizziness",
+    r"sick to my stomach|feel(?:ing)? sick|queasy|throw(?:ing)? up|puking|vomit\w*": "nausea vomiting",
+    r"tummy|stomach|belly|gut": "abdominal gastrointestinal",
+    r"heartburn|upset stomach": "indigestion",
+    r"headaches?|head hurts|migraine": "headache",
+    r"achy|aching|aches|sore": "pain",
+    r"knees?|joints?": "joint",
+    r"muscles?": "muscle",
+    r"blurry|blurred|eyesight|vision": "vision changes",
+    r"can'?t breathe|breathing|stopped breathing": "respiratory depression",
+    r"liver (?:numbers|tests|enzymes|function)|lfts?": "liver transaminases",
+    r"wee test|pee test|urine test|drug test": "urine sample",
+    r"fits|seizures?": "seizures epilepsy",
+    r"nerve pain|pins and needles|burning feet": "neuropathic pain",
+    r"restless legs": "restless legs syndrome",
+    r"spasms?|stiffness|stiff muscles": "spasticity",
+    r"ms\b": "multiple sclerosis",
+    # people and places
+    r"gp|doc|doctor|prescriber|psychiatrist": "healthcare provider doctor",
+    r"prescription|script": "prescription",
+    r"america|usa|u\.s\.|states": "united states",
+    r"uni|universities|university": "university",
+    r"brand names?|names? (?:it's|is) sold|sold as|called": "brand names",
+    r"how (?:does|do) (?:it|they) work|what does (?:it|naltrexone) do": "mechanism works",
+    r"safe together|ok together|mix(?:ing)?|combine|combining|together": "combination together",
+}
+_COMPILED = [(re.compile(rf"\b(?:{pat})\b", re.IGNORECASE), words) for pat, words in LAY_TERMS.items()]
+
+
+def clinical_words(text: str) -> list[str]:
+    """The clinical words for the consumer words in ``text`` (in order, without repeats)."""
+    found: list[tuple[int, str]] = []
+    for rx, words in _COMPILED:
+        m = rx.search(text)
+        if m:
+            found.append((m.start(), words))
+    out: list[str] = []
+    for _, words in sorted(found):
+        for w in words.split():
+            if w not in out and not re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE):
+                out.append(w)
+    return out
+
+
+def expand(text: str) -> str:
+    """``text`` followed by the clinical words it implies, for word-overlap scoring and BM25."""
+    extra = clinical_words(text)
+    return f"{text} {' '.join(extra)}" if extra else text

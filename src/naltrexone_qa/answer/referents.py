@@ -1,0 +1,133 @@
+"""What a pronoun, "that combination" or "the second one" stands for in earlier turns.
+
+Kept apart from the resolver so the rules for picking a referent (the most
+recent compatible thing; a shot or a study before the drug it is about; the
+pair of drugs when they were asked about together) read on one page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Optional
+
+from ..text import STOPWORDS
+from .mentions import ORDINALS, Mention, mentions, names
+
+_COMBINATION = re.compile(
+    r"\b(?:together|combin\w*|mix\w*|with|while|alongside|plus|interact\w*|both|on top)\b", re.IGNORECASE
+)
+_PLURAL = re.compile(r"\b(?:they|them|these|those|both|the two|(?:these|those) \w+s)\b", re.IGNORECASE)
+_MODIFIERS = re.compile(r"((?:[A-Za-z'-]+\s+){0,2})$")
+_DETERMINERS = frozenset("the that this a an some my his her their your our its one".split())
+_REFERABLE = {"it": ("form", "study", "test", "drug"), "plural": ("drug", "condition", "form", "study")}
+_KIND_PRIORITY = {"form": 4, "study": 3, "test": 3, "place": 2, "drug": 1, "condition": 0}
+_SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
+
+
+@dataclass
+class Turn:
+    """A resolved turn: what it says (own words and carried), and the things it is about."""
+
+    text: str
+    resolved: str
+    things: list[Mention]
+    drugs: list[str]
+    conditions: list[str]
+    combination: bool
+
+
+def make_turn(text: str, resolved: str) -> Turn:
+    things = mentions(resolved)
+    drugs = names(things, "drug")
+    return Turn(
+        text,
+        resolved,
+        things,
+        drugs,
+        names(things, "condition"),
+        len(drugs) >= 2 and bool(_COMBINATION.search(resolved)),
+    )
+
+
+def phrase(m: Mention, turn: Turn) -> str:
+    """How to write a thing out again, with its modifiers: "the Australian study", "the naltrexone shot"."""
+    before = _MODIFIERS.search(turn.resolved[: m.start])
+    mods = [
+        w
+        for w in (before.group(1).split() if before else [])
+        if w.lower() not in _DETERMINERS and w.lower() not in STOPWORDS and "'" not in w
+    ]
+    mods = mods[-2:] if m.kind in ("form", "study", "test") else []
+    words = " ".join(mods + [m.surface])
+    if m.kind in ("form", "study") and turn.drugs and not any(d in words.lower() for d in turn.drugs):
+        drug = _SUBJECT if _SUBJECT in turn.drugs else turn.drugs[0]
+        words = f"{drug} {words}" if m.kind == "form" else f"{words} on {drug}"
+    if m.kind == "place" and any(t.kind == "study" for t in turn.things):
+        words = f"{words} study"
+    return f"the {words}" if m.kind in ("form", "study", "test") or words.endswith(" study") else words
+
+
+def drug_phrase(turn: Turn) -> str:
+    drugs = turn.drugs
+    if len(drugs) == 1:
+        return drugs[0]
+    joined = ", ".join(drugs[:-1]) + " and " + drugs[-1]
+    return f"{joined} together" if turn.combination else joined
+
+
+def plural_referent(turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    """ "them" / "those drugs": a thing named in the plural ("benzos", "liver numbers"), else the drug pair."""
+    for turn in reversed(turns):
+        plural = [
+            m
+            for m in turn.things
+            if m.kind in _REFERABLE["plural"]
+            and m.surface.lower().endswith("s")
+            and m.name not in ("side effects", "cravings")
+        ]
+        if plural:
+            best = plural[-1]
+            return (best.surface if best.kind in ("drug", "condition") else phrase(best, turn)), turn
+        if len(turn.drugs) >= 2:
+            return drug_phrase(turn), turn
+    return "", None
+
+
+def referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    """What the pronoun (or "that combination", "those drugs") ``m`` stands for, and the turn that named it."""
+    word = m.group(0).lower()
+    plural = bool(_PLURAL.fullmatch(word)) or word.endswith("s") and word.split()[0] in ("these", "those")
+    earlier_own = [x for x in own if x.end <= m.start() and x.kind in _REFERABLE["it"]]
+    if earlier_own:
+        x = earlier_own[-1]
+        return (x.surface if x.kind == "drug" else f"the {x.surface}"), None
+    if "combination" in word or "two" in word or word == "both of them":
+        for turn in reversed(turns):
+            if len(turn.drugs) >= 2:
+                return "the combination of " + drug_phrase(turn).replace(" together", ""), turn
+    if plural:
+        return plural_referent(turns)
+    for turn in reversed(turns):
+        if turn.combination and len(turn.drugs) >= 2:
+            return drug_phrase(turn), turn
+        ranked = sorted(
+            (x for x in turn.things if x.kind in _REFERABLE["it"]), key=lambda x: (_KIND_PRIORITY[x.kind], x.start)
+        )
+        if ranked:
+            best = ranked[-1]
+            if best.kind == "drug" and _SUBJECT in turn.drugs:
+                return _SUBJECT, turn
+            return phrase(best, turn), turn
+    return "", None
+
+
+def ordinal(m: re.Match[str], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
+    index = ORDINALS[(m.group(1) or m.group(2)).lower()]
+    for turn in reversed(turns):
+        for kind in ("drug", "place", "study", "form"):
+            distinct = list({t.name: t for t in turn.things if t.kind == kind}.values())
+            if len(distinct) >= 2:
+                pick = distinct[index] if index >= 0 else distinct[-1]
+                return (pick.surface if kind == "drug" else phrase(pick, turn)), turn
+    return "", None

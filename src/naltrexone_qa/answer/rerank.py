@@ -1,0 +1,132 @@
+"""The learned relevance scorer: a cross-encoder on the bundled MiniLM weights plus a small shipped adapter.
+
+Why a cross-encoder: it reads the question and the sentence together, so
+"does it wear off?" can meet "Even an injection intended to last a month will
+eventually wear off" although few words are shared. The base weights are the
+bundled all-MiniLM-L6-v2 (nothing is downloaded); the adapter (LoRA weights
+and a one-unit head, a few MB of safetensors) ships in ``answer/reranker/``
+with its model card, and ``naltrexone-qa train reranker --out DIR`` reproduces
+it. The model loads on first use, once per process, behind a lock; scoring
+holds no other state, so threads may score at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import threading
+from importlib import resources
+from pathlib import Path
+from typing import Any, Optional, Protocol, Sequence, runtime_checkable
+
+import numpy as np
+
+from ..errors import ModelError
+
+log = logging.getLogger(__name__)
+
+ADAPTER_FILES = ("reranker.json", "adapter_config.json", "adapter_model.safetensors")
+
+
+@runtime_checkable
+class Reranker(Protocol):
+    """Scores (question, sentence) pairs; higher is more relevant. One call scores one question's candidates."""
+
+    name: str
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray: ...
+
+
+def shipped_adapter_dir() -> Path:
+    return Path(str(resources.files("naltrexone_qa.answer").joinpath("reranker")))
+
+
+def check_adapter(folder: Path) -> dict[str, Any]:
+    """The adapter's record, after checking every file is there and matches its recorded checksum."""
+    missing = [f for f in ADAPTER_FILES if not (folder / f).is_file()]
+    if missing:
+        raise ModelError(
+            f"reranker adapter in {folder} is missing {', '.join(missing)}; "
+            "reinstall the package, retrain with 'naltrexone-qa train reranker --out DIR', "
+            "or answer without it (--no-rerank)"
+        )
+    try:
+        record = json.loads((folder / "reranker.json").read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError) as exc:
+        raise ModelError(f"{folder / 'reranker.json'} is unreadable ({exc}); use --no-rerank or retrain") from None
+    for name, digest in (record.get("sha256") or {}).items():
+        path = folder / name
+        if not path.is_file() or hashlib.sha256(path.read_bytes()).hexdigest() != digest:
+            raise ModelError(
+                f"reranker file {path} is damaged (checksum differs); "
+                "reinstall the package or retrain, or answer without it (--no-rerank)"
+            )
+    return dict(record)
+
+
+class CrossEncoderReranker:
+    """MiniLM with a LoRA adapter and a scoring head; optionally int8 dynamic quantization for speed."""
+
+    def __init__(
+        self, adapter_dir: Optional[Path] = None, quantize: Optional[bool] = None, device: str = "cpu"
+    ) -> None:
+        self.adapter_dir = Path(adapter_dir) if adapter_dir else shipped_adapter_dir()
+        self.record = check_adapter(self.adapter_dir)
+        self.name = f"cross-encoder:{self.record.get('version', 'unversioned')}"
+        self.quantize = self.record.get("quantize", True) if quantize is None else quantize
+        self.max_length = int(self.record.get("max_length", 128))
+        self.device = device
+        self._model: Any = None
+        self._tokenizer: Any = None
+        self._load_lock = threading.Lock()
+        self._tok_lock = threading.Lock()
+
+    def _load(self) -> None:
+        with self._load_lock:
+            if self._model is not None:
+                return
+            try:
+                import torch
+                from peft import PeftModel
+                from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+                from ..embed.sentence_transformers import quiet_hf_loading, resolve_model_path
+
+                quiet_hf_loading()
+                base_path = resolve_model_path(self.record.get("base", "all-MiniLM-L6-v2"))
+                tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)
+                base = AutoModelForSequenceClassification.from_pretrained(
+                    base_path, num_labels=1, local_files_only=True
+                )
+                model = PeftModel.from_pretrained(base, str(self.adapter_dir), local_files_only=True)
+                model = model.merge_and_unload().eval()
+                if self.quantize:
+                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+            except ModelError:
+                raise
+            except Exception as exc:
+                raise ModelError(
+                    f"cannot load the reranker from {self.adapter_dir}: {exc}; answer without it with --no-rerank"
+                ) from exc
+            self._tokenizer, self._model = tokenizer, model
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, dtype=np.float64)
+        if self._model is None:
+            self._load()
+        import torch
+
+        with self._tok_lock:  # a fast tokenizer must not be driven by two threads at once
+            batch = self._tokenizer(
+                [question] * len(sentences),
+                list(sentences),
+                padding=True,
+                truncation=True,
+                max_length=self.max_length,
+                return_tensors="pt",
+            )
+        with torch.inference_mode():
+            logits = self._model(**batch).logits.reshape(-1)
+        return logits.to(torch.float64).numpy()
