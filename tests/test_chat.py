@@ -61,6 +61,7 @@ def test_question_followup_sources_and_quit(chat_child) -> None:  # type: ignore
     c.sendline("Can naltrexone be taken together with gabapentin?")
     c.expect("Sources")
     c.expect("naltrexone-gabapentin")
+    c.expect("not medical advice")  # every answer carries the notice, not only the greeting
     c.expect(PROMPT)
     c.sendline("What side effects should I watch for?")
     c.expect(r"searched: What side effects should I watch for[^\r\n]*gabapentin")

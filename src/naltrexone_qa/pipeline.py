@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import re
 import time
-from typing import Any, Optional, Protocol, Sequence
+from typing import Any, Callable, Optional, Protocol, Sequence
 
 import numpy as np
 
@@ -98,6 +98,7 @@ class QA:
         rebuild: bool = False,
         progress: Optional[ProgressFn] = None,
         embedder: Optional[Embedder] = None,
+        notify: Optional[Callable[[str], None]] = None,
         **overrides: Any,
     ) -> QA:
         """Load (building first if needed) the index for ``settings``.
@@ -111,10 +112,19 @@ class QA:
             settings = Settings.from_env({}, **{**_fields(settings), **overrides})
         embedder = embedder or get_embedder(settings)
         detector = get_detector(settings.detector, embedder=embedder)
-        index, built = ensure_index(settings, embedder, detector, force=rebuild, progress=progress)
+        index, built = ensure_index(settings, embedder, detector, force=rebuild, progress=progress, notify=notify)
         qa = cls(index, embedder, settings)
         qa.built = built
+        if notify is not None:
+            notify("Loading the models (a few seconds)...")
+            qa.warm()
         return qa
+
+    def warm(self) -> None:
+        """Load the embedding model (and the reranker) now rather than on the first question."""
+        self.embed_query("naltrexone")
+        if self.chooser.reranker is not None:
+            self.chooser.reranker.score("naltrexone", ["Naltrexone is an opioid antagonist."])
 
     @property
     def mode(self) -> Mode:

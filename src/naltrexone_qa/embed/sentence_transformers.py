@@ -78,7 +78,7 @@ class SentenceTransformerEmbedder:
                     model = self._load()
                     # The first call configures the tokenizer (truncation, padding); doing it
                     # here, under the lock, means concurrent callers never configure it at once.
-                    model.encode(["warm up"], convert_to_numpy=True, normalize_embeddings=True)
+                    model.encode(["warm up"], convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False)
                     self._model = model
         return self._model
 

@@ -120,6 +120,23 @@ def embed_cached(
     return np.concatenate(out) if out else np.zeros((0, 0), np.float32)
 
 
+def eta_reporter(total: int, say: Callable[[str], None]) -> Callable[[int], None]:
+    """A progress callback that says how far embedding got, its rate, and about how long is left."""
+    first: list[tuple[int, float]] = []
+
+    def report(done: int) -> None:
+        if not first:  # the first report may count cached documents: the rate is measured from here on
+            first.append((done, time.perf_counter()))
+            say(f"  embedded {done}/{total}")
+            return
+        elapsed = time.perf_counter() - first[0][1]
+        rate = (done - first[0][0]) / elapsed if elapsed > 0 else 0.0
+        left = (total - done) / rate if rate > 0 else 0.0
+        say(f"  embedded {done}/{total} ({rate:.0f} documents/s, about {left / 60:.0f} min left)")
+
+    return report
+
+
 def _ranked_ids(pairs: Sequence[tuple[int, float]], doc_ids: Sequence[str]) -> list[str]:
     return [doc_ids[i] for i, _ in pairs]
 
@@ -171,9 +188,7 @@ def run_beir(
         t = time.perf_counter()
         cdir = Path(cache_dir or settings.cache_dir / "beir") / ds.name
         say(f"dense: {len(ds.doc_texts)} documents with {embedder.name} (embedding cache: {cdir})")
-        dvec = embed_cached(
-            ds.doc_texts, embedder, cdir, "docs", progress=lambda n: say(f"  embedded {n}/{len(ds.doc_texts)}")
-        )
+        dvec = embed_cached(ds.doc_texts, embedder, cdir, "docs", progress=eta_reporter(len(ds.doc_texts), say))
         qvec = embed_cached(qtexts, embedder, cdir, "queries")
         store = build_store(settings.store, list(range(len(dvec))), dvec, r)
         lists["dense"] = store.search(qvec, depth)

@@ -9,7 +9,6 @@ only keeps the user turns.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import sys
 from typing import IO, Any, Callable, Optional
@@ -98,8 +97,7 @@ class ChatSession:
         ans = self.qa.ask(question, history=self.history)
         self.turns.append((ans.question, ans.resolved_question or ans.question))
         self.last = ans
-        # The notice was shown once at the start; repeating it after every answer is noise.
-        render_answer(dataclasses.replace(ans, notice=""), self.out)
+        render_answer(ans, self.out)  # with its not-medical-advice notice, as every answer everywhere
         if not ans.abstained:
             self.say("(/sources N shows a cited passage in context)", "dim")
         self.out.flush()

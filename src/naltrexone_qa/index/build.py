@@ -13,7 +13,7 @@ import logging
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Optional
+from typing import Callable, Optional
 
 from ..config import Settings
 from ..disagree.base import Detector
@@ -176,25 +176,41 @@ def build_index(
     return final
 
 
+SECONDS_PER_TEXT = 0.012  # embedding one text on two CPU cores, for the time estimate people see
+
+
 def ensure_index(
     settings: Settings,
     embedder: Embedder,
     detector: Detector,
     force: bool = False,
     progress: Optional[ProgressFn] = None,
+    notify: Optional[Callable[[str], None]] = None,
 ) -> tuple[LoadedIndex, bool]:
     """The live index, rebuilt first if missing, stale or damaged.
 
-    Returns the index and whether this call built it.
+    Returns the index and whether this call built it. ``notify`` hears why a
+    build starts and about how long it will take, so nobody waits in silence.
     """
     corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
     documents = load_corpus(corpus_dir)
     expected = expected_manifest(documents, corpus_dir, IndexSettings.from_settings(settings, detector.version))
+    reason = "rebuild requested (--force)"
     if not force:
         try:
             return load_index(index_dir, documents, expected, settings.retrieval), False
         except IndexInvalid as exc:
+            reason = str(exc)
             log.info("index in %s needs a rebuild: %s", index_dir, exc)
+    if notify:
+        first = reason == "no index built yet"
+        chars = sum(len(d.text) for d in documents.values())
+        estimate = 5 + round(chars / 60 * SECONDS_PER_TEXT) if first else None  # model load + embedding
+        notify(
+            f"Building the index in {index_dir} ({'first run' if first else reason}; {len(documents)} documents"
+            + (f", about {estimate} s" if estimate else "")
+            + ")..."
+        )
     check_writable(index_dir)
     with lock(index_dir):
         if not force:

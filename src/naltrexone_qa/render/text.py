@@ -10,7 +10,9 @@ different things.
 from __future__ import annotations
 
 import os
+import shutil
 import sys
+import textwrap
 from typing import IO, Optional, Sequence
 
 from ..types import Answer, Citation, Conflict, Sentence
@@ -74,10 +76,14 @@ def answer_text(ans: Answer) -> str:
 
 
 def write_lines(lines: Sequence[Line], stream: Optional[IO[str]] = None) -> None:
-    """Print styled lines: with Rich on a colour terminal (wrapped at word boundaries), plain otherwise."""
+    """Print styled lines: with Rich on a colour terminal, plain otherwise; on any terminal, wrapped between words."""
     stream = stream or sys.stdout
     if not use_color(stream):
-        stream.write("\n".join(_plain(line) for line in lines) + "\n")
+        plain = [_plain(line) for line in lines]
+        if hasattr(stream, "isatty") and stream.isatty():
+            width = shutil.get_terminal_size((100, 24)).columns
+            plain = [_wrap(text, width) for text in plain]
+        stream.write("\n".join(plain) + "\n")
         return
     from rich.console import Console
     from rich.text import Text
@@ -88,6 +94,16 @@ def write_lines(lines: Sequence[Line], stream: Optional[IO[str]] = None) -> None
         for part, style in line:
             text.append(part, style=style or None)
         con.print(text)
+
+
+def _wrap(text: str, width: int) -> str:
+    """One line wrapped to ``width`` without breaking words, continuation lines indented like the first."""
+    if len(text) <= width:
+        return text
+    indent = " " * (len(text) - len(text.lstrip(" ")))
+    return textwrap.fill(
+        text, width=width, subsequent_indent=indent + "  ", break_long_words=False, break_on_hyphens=False
+    )
 
 
 def render_answer(ans: Answer, stream: Optional[IO[str]] = None) -> None:

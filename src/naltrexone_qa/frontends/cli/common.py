@@ -110,16 +110,34 @@ def progress_bar() -> Callable[[str, int, int], None]:
     return update
 
 
+def notice(message: str) -> None:
+    """A one-line note on stderr about a wait or a change (stdout stays clean for --json)."""
+    click.echo(message, err=True)
+
+
 def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False) -> Any:
-    """The pipeline for ``settings`` (built first if needed)."""
+    """The pipeline for ``settings`` (built first if needed), saying so on stderr whenever it makes people wait.
+
+    Index builds are always announced with their reason; on a terminal the model
+    load is announced too and every build shows a progress bar.
+    """
     from ...pipeline import QA
 
-    return QA.load(settings, rebuild=rebuild, progress=progress_bar() if progress else None)
+    interactive = sys.stderr.isatty()
+    bar = progress_bar() if progress or interactive else None
+
+    def tell(message: str) -> None:
+        if interactive or message.startswith("Building"):
+            notice(message)
+
+    return QA.load(settings, rebuild=rebuild, progress=bar, notify=tell)
 
 
 def configure_logging(verbose: int) -> None:
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    # FAISS's loader tries optional CPU builds and logs each miss; they are harmless, so never shown.
+    logging.getLogger("faiss.loader").setLevel(logging.ERROR)
 
 
 def mode_option(f: Callable[..., Any]) -> Callable[..., Any]:

@@ -1,0 +1,79 @@
+"""The answerer's signals: consumer words, what a question asks for, candidate features, selection."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from naltrexone_qa.answer.abstain import question_features, unknown_share
+from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
+from naltrexone_qa.answer.lay_terms import clinical_words, expand
+
+
+def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
+    assert clinical_words("does the jab make you feel wired?") == ["injection", "excitability"]
+    assert expand("can i drink booze on it").startswith("can i drink booze on it ")
+    assert "alcohol" in expand("can i drink booze on it")
+    # nothing added that the question already says, nothing for plain clinical wording
+    assert clinical_words("Is the injection given monthly?") == ["month"]
+    assert clinical_words("What is the mechanism of action?") == []
+
+
+def test_what_a_question_asks_for():
+    assert asked_kinds("How many days should I wait?") == {"number"}
+    assert asked_kinds("how often is the shot given") == {"frequency"}
+    assert asked_kinds("Which brand names is it sold under?") == {"name"}
+    assert asked_kinds("What did the Norway study find?") == {"study"}
+    assert asked_kinds("Is naltrexone addictive?") == set()
+
+
+def test_unknown_share_counts_only_words_no_article_uses(hash_qa):
+    index = hash_qa.index
+    assert unknown_share("Is naltrexone addictive?", index) == 0.0
+    assert unknown_share("Does semaglutide interact with tirzepatide?", index) > 0.5
+    # a consumer word whose clinical word the articles use is not unknown
+    assert unknown_share("does the jab hurt", index) < unknown_share("does the zorblax hurt", index)
+
+
+def _query(qa, text: str) -> Query:
+    from naltrexone_qa.answer.conversation import resolve
+
+    return qa.query(text, resolve(text))
+
+
+def test_candidate_features_are_named_and_bounded(hash_qa):
+    index = hash_qa.index
+    q = _query(hash_qa, "How many days should I stop opioids before naltrexone?")
+    ids = [s.id for s in index.sentences if s.answerable][:40]
+    facts = SentenceFacts(index.sentences)
+    x = candidate_features(q, ids, {ids[0]: 1.0}, index, facts)
+    assert x.shape == (len(ids), len(FEATURES))
+    col = {name: x[:, i] for i, name in enumerate(FEATURES)}
+    assert np.all(np.abs(col["dense"]) <= 1.0001) and np.all((col["lex"] >= 0) & (col["lex"] <= 1))
+    assert col["chunk"][0] == 1.0 and not col["chunk"][1:].any()
+    assert set(np.unique(col["asks_number"])) <= {-1.0, 1.0} and not col["asks_name"].any()
+    assert not col["rerank"].any()
+    # the heading of a sentence is the last heading before it in its document
+    heading = facts.heading[ids[5]]
+    assert heading is None or index.sentences[heading].kind == "heading"
+
+
+def test_pool_is_ranked_and_question_features_are_complete(hash_qa):
+    q = _query(hash_qa, "Is naltrexone addictive?")
+    sel = hash_qa.select(q, decide=False)
+    scores = [c.score for c in sel.pool]
+    assert scores == sorted(scores, reverse=True) and len(sel.pool) >= 10
+    assert all(c.sentence.answerable for c in sel.pool)
+    feats = question_features(
+        q, sel.pool, hash_qa.chooser.centroid, np.array([0.5] * 30), hash_qa.index, hash_qa.settings.answer
+    )
+    assert set(feats) == set(sel.features) and feats["top"] == sel.pool[0].score
+
+
+def test_selection_quotes_within_the_margin_without_repeats(hash_qa):
+    q = _query(hash_qa, "What are the side effects of naltrexone?")
+    pool = hash_qa.select(q, decide=False).pool
+    chosen = hash_qa.chooser.select(pool)
+    assert 1 <= len(chosen) <= hash_qa.settings.answer.max_sentences and chosen[0] is pool[0]
+    assert len({c.sentence.id for c in chosen}) == len(chosen)
+    margin = hash_qa.chooser.ranker.margin + hash_qa.settings.answer.new_source_allowance
+    assert all(c.score >= pool[0].score - margin for c in chosen)
