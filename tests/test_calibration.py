@@ -25,18 +25,19 @@ def test_shipped_records_are_fitted_on_dev_and_calibration_only():
 
 
 def test_a_calibration_file_can_replace_the_shipped_one(tmp_path):
-    path = tmp_path / "cal.json"
+    path = tmp_path / "calibration.json"
     path.write_text(json.dumps({"intercept": 0.0, "coef": {"dense": 0.0, "gap": 0.0}, "threshold": 0.3}))
-    cal = Calibration.load(path)
+    cal = Calibration.load(tmp_path)
     assert cal.threshold == 0.3 and cal.confidence({"dense": 1.0, "gap": 1.0}) == 0.5
+    assert Calibration.load(tmp_path, "no-rerank") == cal  # a folder without the variant uses the main record
     path.write_text(json.dumps({"intercept": 0.0, "coef": {"shoe_size": 1.0}}))
     with pytest.raises(ModelError, match="does not compute"):
-        Calibration.load(path)
-    with pytest.raises(ModelError, match="cannot read"):
-        Calibration.load(tmp_path / "missing.json")
+        Calibration.load(tmp_path)
+    with pytest.raises(ModelError, match="no calibration.json"):
+        Calibration.load(tmp_path / "missing")
     path.write_text("{not json")
     with pytest.raises(ModelError, match="not valid JSON"):
-        Calibration.load(path)
+        Calibration.load(tmp_path)
 
 
 def test_ranker_scores_are_the_weighted_features(tmp_path):
@@ -44,9 +45,8 @@ def test_ranker_scores_are_the_weighted_features(tmp_path):
     x = np.zeros((2, len(FEATURES)))
     x[0, FEATURES.index("dense")], x[1, FEATURES.index("lex")] = 1.0, 1.0
     assert r.score(x).tolist() == [2.0, -1.0]
-    path = tmp_path / "ranker.json"
-    path.write_text(json.dumps(r.to_record()))
-    assert Ranker.load(path).weights == r.weights and Ranker.load(path).margin == 0.5
+    (tmp_path / "ranker.json").write_text(json.dumps(r.to_record()))
+    assert Ranker.load(tmp_path).weights == r.weights and Ranker.load(tmp_path).margin == 0.5
     with pytest.raises(ModelError, match="unknown features"):
         Ranker({"magic": 1.0})
     assert set(HAND_WEIGHTS) <= set(FEATURES)
@@ -113,7 +113,7 @@ def test_refit_writes_both_records_that_load(hash_qa, tmp_path):
         encoding="utf-8",
     )
     records = calibrate.calibrate(hash_qa, dev, cal, tmp_path / "out", ranker_features=("dense", "lex", "chunk"))
-    assert set(records) == {"ranker.json", "calibration.json"}
-    assert Ranker.load(tmp_path / "out" / "ranker.json").record["cross_validated"]["hit@3"] >= 0
-    loaded = Calibration.load(tmp_path / "out" / "calibration.json")
+    assert set(records) == {"ranker.json", "calibration.json", "ranker.no-rerank.json", "calibration.no-rerank.json"}
+    assert Ranker.load(tmp_path / "out").record["cross_validated"]["hit@3"] >= 0
+    loaded = Calibration.load(tmp_path / "out")
     assert "dev.jsonl (6) + cal.jsonl (4)" in loaded.record["fitted_on"]

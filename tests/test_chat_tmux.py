@@ -55,7 +55,7 @@ def test_follow_up_in_tmux_carries_what_was_asked_about(index_dir: Path):
         _wait_for(session, "(/sources N shows")
         _tmux("send-keys", "-t", session, "How long does it last?", "Enter")
         screen = _wait_for(session, "searched:")
-        after = screen[screen.index("searched:"):]
+        after = screen[screen.index("searched:") :]
         searched = " ".join(after.split("\n\n")[0].split())  # the note, however the terminal wrapped it
         assert "naltrexone injection" in searched, searched  # the shot, not naltrexone in general
         _tmux("send-keys", "-t", session, "/quit", "Enter")

@@ -76,3 +76,9 @@ def test_verbose_logging_hides_faiss_loader_noise(corpus_copy: Path, tmp_path: P
     assert out.returncode == 0, out.stderr[-2000:]
     assert "swigfaiss" not in out.stderr and "No module named" not in out.stderr
     assert "Building the index" in out.stderr
+
+
+def test_a_missing_corpus_folder_names_the_folder_and_the_ways_to_set_it(tmp_path: Path):
+    res = CliRunner().invoke(cli, ["ask", "--corpus", "no-such-corpus", "--index", str(tmp_path / "i"), "hi"])
+    assert res.exit_code == 2 and "no-such-corpus does not exist (looked up from" in res.output
+    assert "--corpus DIR" in res.output and "NALTREXONE_QA_CORPUS" in res.output

@@ -127,9 +127,9 @@ class AnswerSettings:
     # Use the learned reranker when the ranker was fitted with it; it reads this many candidates.
     rerank: bool = True
     rerank_top: int = 12
-    # Files other than the shipped ones (``naltrexone-qa calibrate --out DIR`` writes both).
-    calibration: Optional[Path] = None
-    ranker: Optional[Path] = None
+    # A folder of fitted records to use instead of the shipped ones (``naltrexone-qa calibrate --out DIR``)
+    # and a reranker adapter folder instead of the shipped one (``naltrexone-qa train reranker --out DIR``).
+    fitted: Optional[Path] = None
     reranker_dir: Optional[Path] = None
 
 
@@ -184,7 +184,7 @@ class Settings:
             if env.get(var, "").strip() and name != "cache_dir":
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
-        nested = {"mode": "retrieval", "fusion": "retrieval"}
+        nested = {"mode": "retrieval", "fusion": "retrieval", "rerank": "answer"}
         sub: dict[str, dict[str, Any]] = {}
         for key, value in overrides.items():
             if value is None:
@@ -198,6 +198,8 @@ class Settings:
         settings = cls(**values)
         if "retrieval" in sub:
             settings = settings.with_retrieval(**sub["retrieval"])
+        if "answer" in sub:
+            settings = replace(settings, answer=replace(settings.answer, **sub["answer"]))
         return settings
 
     def with_retrieval(self, **changes: Any) -> Settings:

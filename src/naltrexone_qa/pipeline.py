@@ -21,7 +21,7 @@ from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.lay_terms import expand
 from .answer.ranker import Ranker
-from .answer.rerank import CrossEncoderReranker, Reranker
+from .answer.rerank import CrossEncoderReranker, Reranker, reranker_available
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
 from .config import Mode, Settings
@@ -82,13 +82,15 @@ class QA:
             mode: make_retriever(mode, index.bm25, index.chunk_vectors, index.chunk_docs, embedder, s.retrieval)
             for mode in Mode
         }
-        ranker = Ranker.load(s.answer.ranker)
+        a = s.answer
+        use_rerank = a.rerank and reranker_available(a.reranker_dir)
+        variant = "" if use_rerank else "no-rerank"
+        ranker = Ranker.load(a.fitted, variant)
         reranker: Optional[Reranker] = None
-        if ranker.uses_rerank and s.answer.rerank:
-            reranker = CrossEncoderReranker(s.answer.reranker_dir, device=s.device)
-        self.chooser = Chooser(
-            index, s.answer, Calibration.load(s.answer.calibration), ranker, centroid(index), reranker
-        )
+        if ranker.uses_rerank and use_rerank:
+            reranker = CrossEncoderReranker(a.reranker_dir, device=s.device)
+        calibration = Calibration.load(a.fitted, variant)
+        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker)
 
     @classmethod
     def load(

@@ -97,17 +97,24 @@ class Calibration:
         return cls(intercept, coef, threshold, record)
 
     @classmethod
-    def load(cls, path: Optional[Path] = None) -> Calibration:
-        """The calibration in ``path``, or the one shipped with the package."""
-        if path is None:
-            text = resources.files("naltrexone_qa.answer").joinpath(SHIPPED).read_text(encoding="utf-8")
-            where = f"the shipped {SHIPPED}"
-        else:
-            try:
-                text = Path(path).read_text(encoding="utf-8")
-            except OSError as exc:
-                raise ModelError(f"cannot read calibration file {path}: {exc.strerror}") from None
-            where = str(path)
+    def load(cls, folder: Optional[Path] = None, variant: str = "") -> Calibration:
+        """The calibration in ``folder``, or the one shipped with the package (``variant`` as for Ranker)."""
+        names = [f"calibration.{variant}.json", SHIPPED] if variant else [SHIPPED]
+        for name in names:
+            if folder is None:
+                res = resources.files("naltrexone_qa.answer").joinpath(name)
+                if res.is_file():
+                    return cls._parse(res.read_text(encoding="utf-8"), f"the shipped {name}")
+            elif (Path(folder) / name).is_file():
+                path = Path(folder) / name
+                try:
+                    return cls._parse(path.read_text(encoding="utf-8"), str(path))
+                except OSError as exc:
+                    raise ModelError(f"cannot read calibration file {path}: {exc.strerror}") from None
+        raise ModelError(f"no {SHIPPED} in {folder or 'the package'}; run 'naltrexone-qa calibrate --out DIR'")
+
+    @classmethod
+    def _parse(cls, text: str, where: str) -> Calibration:
         try:
             record = json.loads(text)
         except json.JSONDecodeError as exc:

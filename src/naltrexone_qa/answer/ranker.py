@@ -63,18 +63,31 @@ class Ranker:
             raise ModelError(f"{where} is not a ranker record ({exc})") from None
 
     @classmethod
-    def load(cls, path: Optional[Path] = None) -> Ranker:
-        """The ranker in ``path``, else the shipped one, else the hand weights."""
-        if path is None:
-            res = resources.files("naltrexone_qa.answer").joinpath(SHIPPED)
-            if not res.is_file():
-                return cls(HAND_WEIGHTS, 0.1, False, {"fitted_on": "none (hand weights)"})
-            text, where = res.read_text(encoding="utf-8"), f"the shipped {SHIPPED}"
-        else:
-            try:
-                text, where = Path(path).read_text(encoding="utf-8"), str(path)
-            except OSError as exc:
-                raise ModelError(f"cannot read ranker file {path}: {exc.strerror}") from None
+    def load(cls, folder: Optional[Path] = None, variant: str = "") -> Ranker:
+        """The ranker in ``folder`` (else the shipped one; else the hand weights).
+
+        ``variant`` "no-rerank" names the ranker fitted without the reranker's
+        signal, used when answering without it; when a folder has no such
+        file, the main ranker is used with that signal left at zero.
+        """
+        names = [f"ranker.{variant}.json", SHIPPED] if variant else [SHIPPED]
+        for name in names:
+            if folder is None:
+                res = resources.files("naltrexone_qa.answer").joinpath(name)
+                if res.is_file():
+                    return cls._parse(res.read_text(encoding="utf-8"), f"the shipped {name}")
+            elif (Path(folder) / name).is_file():
+                path = Path(folder) / name
+                try:
+                    return cls._parse(path.read_text(encoding="utf-8"), str(path))
+                except OSError as exc:
+                    raise ModelError(f"cannot read ranker file {path}: {exc.strerror}") from None
+        if folder is not None:
+            raise ModelError(f"no ranker.json in {folder}; run 'naltrexone-qa calibrate --out {folder}'")
+        return cls(HAND_WEIGHTS, 0.1, False, {"fitted_on": "none (hand weights)"})
+
+    @classmethod
+    def _parse(cls, text: str, where: str) -> Ranker:
         try:
             return cls.from_record(json.loads(text), where)
         except json.JSONDecodeError as exc:

@@ -42,6 +42,15 @@ def shipped_adapter_dir() -> Path:
     return Path(str(resources.files("naltrexone_qa.answer").joinpath("reranker")))
 
 
+def reranker_available(folder: Optional[Path] = None) -> bool:
+    """Whether an adapter is there to load (the shipped one unless ``folder`` names another).
+
+    An explicitly named folder counts as available even when broken, so that its
+    problem is reported instead of silently answering without it.
+    """
+    return folder is not None or (shipped_adapter_dir() / "reranker.json").is_file()
+
+
 def check_adapter(folder: Path) -> dict[str, Any]:
     """The adapter's record, after checking every file is there and matches its recorded checksum."""
     missing = [f for f in ADAPTER_FILES if not (folder / f).is_file()]

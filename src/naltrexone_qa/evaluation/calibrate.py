@@ -94,6 +94,31 @@ def _threshold(probs: np.ndarray, answerable: np.ndarray) -> float:
     return 0.05
 
 
+def _fit_variant(
+    exs: Sequence[Any],
+    n_dev: int,
+    names: Sequence[str],
+    uses_rerank: bool,
+    c: float,
+    dev_name: str,
+    extra_name: str,
+    n_extra: int,
+) -> dict[str, Any]:
+    answerable_dev = [e for e in exs[:n_dev] if e.item.answerable]
+    ranker = fit_ranker(answerable_dev, names, c, uses_rerank)
+    ranker = Ranker(ranker.weights, _margin(answerable_dev, ranker), uses_rerank, ranker.record)
+    feats = rescore(exs, ranker)
+    answerable = np.array([e.item.answerable for e in exs])
+    abstain_names = [*ABSTAIN_FEATURES, "rerank_top"] if uses_rerank else list(ABSTAIN_FEATURES)
+    abstain = fit_abstention(feats, list(answerable), abstain_names, c)
+    abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
+    abstain["fitted_on"] = (
+        f"{dev_name} ({n_dev}) + {extra_name} ({n_extra}): "
+        f"{int(answerable.sum())} answerable, {int((~answerable).sum())} not"
+    )
+    return {"ranker": ranker.to_record(), "calibration": abstain}
+
+
 def calibrate(
     qa: QA,
     dev_path: Path,
@@ -102,25 +127,27 @@ def calibrate(
     ranker_features: Sequence[str] = RANKER_FEATURES,
     c: float = 1.0,
 ) -> dict[str, Any]:
-    """Fit both records; write them into ``out_dir`` when given; return them with their cross-validated figures."""
+    """Fit the records (with the reranker's signal when a reranker is loaded, and without it) and write them.
+
+    Files: ranker.json and calibration.json (the main variant), ranker.no-rerank.json and
+    calibration.no-rerank.json (used when answering with --no-rerank or without an adapter).
+    """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
-    uses_rerank = qa.chooser.reranker is not None or "rerank" in ranker_features
-    if uses_rerank:  # while fitting, the reranker reads every candidate
+    with_rerank = qa.chooser.reranker is not None
+    if with_rerank:  # while fitting, the reranker reads every candidate
         qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
     exs = examples(qa, dev + extra)
-    answerable_dev = [e for e in exs[: len(dev)] if e.item.answerable]
-    ranker = fit_ranker(answerable_dev, ranker_features, c, uses_rerank)
-    ranker = Ranker(ranker.weights, _margin(answerable_dev, ranker), uses_rerank, ranker.record)
-    feats = rescore(exs, ranker)
-    answerable = np.array([e.item.answerable for e in exs])
-    abstain = fit_abstention(feats, list(answerable), ABSTAIN_FEATURES, c)
-    abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
-    abstain["fitted_on"] = (
-        f"{dev_path.name} ({len(dev)}) + {calibration_path.name if calibration_path else '-'} "
-        f"({len(extra)}): {int(answerable.sum())} answerable, {int((~answerable).sum())} not"
+    names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
+    plain = [f for f in ranker_features if f != "rerank"]
+    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, c, *names)}
+    variants[""] = (
+        _fit_variant(exs, len(dev), [*plain, "rerank"], True, c, *names) if with_rerank else variants["no-rerank"]
     )
-    records = {"ranker.json": ranker.to_record(), "calibration.json": abstain}
+    records = {}
+    for variant, recs in variants.items():
+        for kind, rec in recs.items():
+            records[f"{kind}.{variant}.json" if variant else f"{kind}.json"] = rec
     if out_dir is not None:
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, rec in records.items():

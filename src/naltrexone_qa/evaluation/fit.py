@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
 import numpy as np
@@ -184,19 +184,6 @@ def fit_abstention(
     }
 
 
-def with_files(qa: QA, ranker_path: Optional[str], calibration_path: Optional[str]) -> QA:
-    """A pipeline over the same index using other ranker / calibration files (for fitting and checks)."""
-    from pathlib import Path
-
-    a = qa.settings.answer
-    answer = replace(
-        a,
-        ranker=Path(ranker_path) if ranker_path else a.ranker,
-        calibration=Path(calibration_path) if calibration_path else a.calibration,
-    )
-    return QA(qa.index, qa.embedder, replace(qa.settings, answer=answer))
-
-
 __all__ = [
     "QUESTION_FEATURES",
     "Example",
@@ -206,5 +193,4 @@ __all__ = [
     "fit_ranker",
     "hits",
     "rescore",
-    "with_files",
 ]

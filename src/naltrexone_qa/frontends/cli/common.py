@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from pathlib import Path
 from typing import Any, Callable, NoReturn, TypeVar
 
 import click
@@ -54,7 +55,14 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index, --model, --store and --detector (each also settable by environment)."""
+    """--corpus, --index, --model, --store, --detector (each also settable by environment) and --no-rerank."""
+    f = click.option(
+        "--no-rerank",
+        "rerank",
+        flag_value=False,
+        default=None,
+        help="Answer without the learned reranker (the fitted ranker's other signals only).",
+    )(f)
     f = click.option(
         "--detector",
         default=None,
@@ -121,8 +129,15 @@ def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False) -
     Index builds are always announced with their reason; on a terminal the model
     load is announced too and every build shows a progress bar.
     """
+    from ...errors import CorpusError
     from ...pipeline import QA
 
+    if not settings.corpus_dir.exists():
+        where = "" if settings.corpus_dir.is_absolute() else f" (looked up from {Path.cwd()})"
+        raise CorpusError(
+            f"corpus folder {settings.corpus_dir} does not exist{where}; run from the project folder, "
+            f"or pass --corpus DIR, or set {ENV['corpus_dir']} (and --index / {ENV['index_dir']})"
+        )
     interactive = sys.stderr.isatty()
     bar = progress_bar() if progress or interactive else None
 

@@ -211,7 +211,7 @@ def calibrate(dev_file: str, questions: str, out_dir: Optional[str], **options: 
         )
         click.echo(json.dumps(records, indent=2))
         if out_dir:
-            click.echo(f"written to {out_dir}/ranker.json and {out_dir}/calibration.json", err=True)
+            click.echo(f"written to {out_dir}: " + ", ".join(records), err=True)
 
     run_guarded(go)
 
