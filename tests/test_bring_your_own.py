@@ -118,6 +118,16 @@ def test_chat_sources_shows_author_date_url_and_page(mixed):
     assert "(leaflet, p. 1, chars" in out.getvalue() and "by Riverside Clinic" in out.getvalue()
 
 
+def test_slack_links_the_title_to_the_url_and_names_the_page(mixed):
+    from naltrexone_qa.render.slack import answer_blocks
+
+    _, qa = mixed
+    web = json.dumps(answer_blocks(qa.ask("Does naltrexone block the effects of benzodiazepines?")))
+    assert "<https://health.example.org/naltrexone-benzodiazepines|Naltrexone and Benzodiazepines>" in web
+    leaflet = json.dumps(answer_blocks(qa.ask("What is naltrexone used for?")))
+    assert "Naltrexone leaflet collection" in leaflet and ", p. 1" in leaflet
+
+
 # ------------------------------------------------------------------ add and remove
 @pytest.fixture()
 def small(tmp_path: Path) -> tuple[Settings, Path]:

@@ -181,3 +181,17 @@ def test_running_heads_repeat_and_page_numbers_go_but_body_lines_stay():
 
     pages = drop_running_lines([page(n, f"Body text of page {n}.") for n in range(1, 5)], [842.0] * 4)
     assert [[line.text for line in p] for p in pages] == [[f"Body text of page {n}."] for n in range(1, 5)]
+
+
+def test_metadata_json_wins_over_the_documents_own_fields(tmp_path):
+    (tmp_path / "wiki.md").write_text(
+        "---\ntitle: Own title\nauthor: Wiki Team\nurl: https://wiki.example.org/own\n---\n\nNaltrexone is an opioid "
+        "antagonist.\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "metadata.json").write_text(
+        '{"wiki": {"title": "Clinic title", "url": "https://clinic.example/wiki"}}', encoding="utf-8"
+    )
+    doc = load_corpus(tmp_path)["wiki"]
+    assert doc.title == "Clinic title" and doc.url == "https://clinic.example/wiki"
+    assert doc.metadata["author"] == "Wiki Team" and doc.format == "markdown"

@@ -99,7 +99,7 @@ class DocumentStream:
 
     ``reuse`` may hand back a file's earlier conversion (the previous index
     build's copy, same bytes and same converter version), so an update converts
-    only new and changed files. ``converted`` records each Document's
+    only new and changed files. ``conversions`` records each Document's
     conversion for the build to store.
     """
 

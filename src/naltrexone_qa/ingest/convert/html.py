@@ -24,7 +24,9 @@ def _text(el: Any, skip: tuple[str, ...] = ()) -> str:
     """The words inside ``el``, inline markup dropped, sub-elements named in ``skip`` left out."""
     parts = [el.text or ""]
     for child in el:
-        if child.tag not in skip:
+        if child.tag == "lb":  # a <br>: the words on either side must not run together
+            parts.append(" ")
+        elif child.tag not in skip:
             parts.append(_text(child))
         parts.append(child.tail or "")
     return "".join(parts)
