@@ -90,16 +90,6 @@ def read_documents(folder: Path, corpus_dir: Path) -> dict[str, Document]:
     return docs
 
 
-def read_document(folder: Path, corpus_dir: Path, doc_id: str) -> Optional[Document]:
-    """One document of a build, read without keeping the others."""
-    with open(folder / DOCUMENTS, encoding="utf-8", newline="") as fh:
-        for line in fh:
-            row = json.loads(line)
-            if row["doc_id"] == doc_id:
-                return _document(row, corpus_dir)
-    return None
-
-
 class PreviousBuild:
     """What the live build can lend a new one; empty when there is none or it is damaged."""
 
