@@ -87,7 +87,7 @@ def test_bad_mode_and_bad_corpus(run, tmp_path):
     assert run("ask", "--mode", "nope", "x").exit_code == 2
     (tmp_path / "c").mkdir()
     res = CliRunner().invoke(cli, ["ask", "--corpus", str(tmp_path / "c"), "--index", str(tmp_path / "i"), "hi"])
-    assert res.exit_code == 2 and "no .txt or .md" in res.output
+    assert res.exit_code == 2 and "holds no documents" in res.output
 
 
 def test_modes_and_history_flags(run):

@@ -18,7 +18,7 @@ def test_loads_the_five_articles_with_titles(corpus_dir):
 
 
 def test_empty_folder_is_a_clear_error(tmp_path):
-    with pytest.raises(CorpusError, match="no .txt or .md"):
+    with pytest.raises(CorpusError, match="holds no documents"):
         load_corpus(tmp_path)
 
 

@@ -212,6 +212,8 @@ class QA:
             text=doc.text[s.start : s.end],
             score=score,
             sentence_id=s.id,
+            page=doc.page_at(s.start),
+            url=doc.url,
         )
 
     def ask(

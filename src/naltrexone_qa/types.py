@@ -8,6 +8,7 @@ carry the offsets that make that checkable.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal, NamedTuple, Optional
 
@@ -31,7 +32,17 @@ class Span:
 
 @dataclass
 class Document:
-    """One corpus file, read exactly as stored (offsets index into ``text``)."""
+    """One corpus file as its canonical text: what every offset indexes into.
+
+    A plain-text file is its own canonical text, byte for byte; other formats
+    (HTML, PDF, Markdown, DOCX) are converted once and the text is stored with
+    the index build. ``sha256`` is the hash of the source file's bytes (for
+    plain text also the text's), so the index knows when the file changed.
+    ``pages[i]`` is the offset where page ``i + 1`` begins (PDF only);
+    ``line_kinds`` are the kinds of the lines the converter knows (a Markdown
+    heading is a heading whatever its punctuation), None when the segmenter
+    must guess from the line itself (plain text, PDF).
+    """
 
     doc_id: str
     title: str
@@ -39,6 +50,21 @@ class Document:
     text: str
     sha256: str
     metadata: dict[str, Any] = field(default_factory=dict)
+    format: str = "text"
+    pages: list[int] = field(default_factory=list)
+    line_kinds: Optional[list[tuple[int, SentenceKind]]] = None
+
+    @property
+    def url(self) -> Optional[str]:
+        """Where the document was published, when known (its metadata or metadata.json)."""
+        url = self.metadata.get("url")
+        return str(url) if url else None
+
+    def page_at(self, offset: int) -> Optional[int]:
+        """The page (from 1) holding the character at ``offset``, for paged formats."""
+        if not self.pages:
+            return None
+        return max(1, bisect_right(self.pages, offset))
 
 
 @dataclass
@@ -104,11 +130,17 @@ class Citation:
     text: str
     score: float = 0.0
     sentence_id: Optional[int] = None
+    page: Optional[int] = None
+    url: Optional[str] = None
 
     def to_dict(self) -> dict[str, Any]:
+        """The JSON contract; ``page`` and ``url`` appear only when known, so plain-text answers keep their shape."""
         d = asdict(self)
         d.pop("sentence_id")
         d["score"] = round(float(self.score), 4)
+        for key in ("page", "url"):
+            if d[key] is None:
+                d.pop(key)
         return d
 
 

@@ -111,6 +111,8 @@ def _citation(s: Sentence, documents: dict[str, Document], score: float) -> Cita
         text=s.text,
         score=score,
         sentence_id=s.id,
+        page=doc.page_at(s.start) if doc else None,
+        url=doc.url if doc else None,
     )
 
 
@@ -175,6 +177,8 @@ def _cite_from(d: dict[str, Any]) -> Citation:
         text=d["text"],
         score=float(d.get("score", 0.0)),
         sentence_id=d.get("sentence_id"),
+        page=d.get("page"),
+        url=d.get("url"),
     )
 
 

@@ -16,7 +16,7 @@ from typing import IO, Any, Callable, Optional
 from ..answer.safety import NOTICE
 from ..errors import QAError
 from ..pipeline import QA
-from ..render.text import context_span, render_answer, render_source, use_color
+from ..render.text import about_line, context_span, render_answer, render_source, use_color
 from ..types import Answer
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,7 @@ class ChatSession:
             return True
         c = next(c for c in self.last.citations if c.n == int(arg))
         doc = self.qa.documents[c.doc_id]
-        render_source(c, doc.text, context_span(c, self.qa.sentences), self.out)
+        render_source(c, doc.text, context_span(c, self.qa.sentences), self.out, about=about_line(doc))
         self.out.flush()
         return True
 

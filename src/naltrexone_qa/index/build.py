@@ -1,40 +1,42 @@
-"""Build the index from a corpus: segment, chunk, embed, and store.
+"""Build the index from a corpus: read, segment, chunk, embed, and store.
 
 ``ensure_index`` is what every front end goes through: reuse the live index
 when its manifest matches the corpus and settings, otherwise rebuild it under
-the lock. Embeddings of unchanged text are reused from the previous build's
-cache, so editing one article re-embeds only that article.
+the lock. Documents are streamed: each file is converted (or its previous
+conversion reused), written to the build's ``documents.jsonl`` and segmented
+before the next is read. Conversions, sentences and embeddings of unchanged
+files come from the previous build, so editing or adding one document
+converts, segments and embeds only that document.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import shutil
 from dataclasses import asdict, replace
 from pathlib import Path
-from typing import Callable, Optional
+from typing import Any, Callable, Optional
 
 from ..config import Settings
 from ..disagree.base import Detector
 from ..disagree.conflict_map import build_conflict_map, conflicts_to_json
 from ..embed.base import Embedder
 from ..embed.cache import EmbeddingCache
-from ..errors import IndexBuildError
+from ..errors import CorpusError, IndexBuildError
 from ..ingest.chunk import chunk_document, chunk_search_text, sentence_search_text
-from ..ingest.corpus import load_corpus
+from ..ingest.documents import DocumentStream, changed_message
 from ..ingest.segment import segment_document
+from ..ingest.sources import CorpusScan, changed_files, scan_corpus
 from ..retrieve.bm25 import BM25Index
 from ..retrieve.registry import build_store
 from ..types import Chunk, Document, Sentence
+from .documents import DocumentWriter, PreviousBuild
 from .loaded import CHUNK_VECTORS, SENTENCE_VECTORS, LoadedIndex, load_index
 from .store import (
-    SEGMENTER_VERSION,
     IndexInvalid,
     IndexSettings,
     ProgressFn,
     check_writable,
-    corpus_fingerprint,
     current_build,
     expected_manifest,
     finish_build,
@@ -42,39 +44,10 @@ from .store import (
     new_build_folder,
     prune,
     publish,
-    read_manifest,
     write_json,
 )
 
 log = logging.getLogger(__name__)
-
-
-def reusable_sentences(
-    previous: Optional[Path], documents: dict[str, Document], corpus_dir: Path
-) -> dict[str, list[Sentence]]:
-    """Sentences of documents unchanged since the previous build.
-
-    Segmenting is the slowest step after embedding, and it depends only on a
-    document's text and title, so an edit to one article re-segments only it.
-    """
-    if previous is None:
-        return {}
-    try:
-        manifest = read_manifest(previous)
-        old = manifest["corpus"]
-        titles_same = old.get("metadata_sha256") == corpus_fingerprint(documents, corpus_dir)["metadata_sha256"]
-        if manifest.get("segmenter") != SEGMENTER_VERSION or not titles_same:
-            return {}
-        rows = json.loads((previous / "sentences.json").read_text(encoding="utf-8"))
-        same = {d for d, doc in documents.items() if old["files"].get(d, {}).get("sha256") == doc.sha256}
-        out: dict[str, list[Sentence]] = {}
-        for row in rows:
-            if row["doc_id"] in same:
-                out.setdefault(row["doc_id"], []).append(Sentence(**row))
-    except (IndexInvalid, OSError, ValueError, KeyError, TypeError, AttributeError):
-        return {}
-    # A damaged previous build must not leak into the new one: every quote must still match.
-    return {d: ss for d, ss in out.items() if all(documents[d].text[s.start : s.end] == s.text for s in ss)}
 
 
 def segment_corpus(
@@ -96,19 +69,45 @@ def segment_corpus(
     return sentences, chunks
 
 
+def read_corpus(
+    folder: Path, scan: CorpusScan, settings: Settings, previous: PreviousBuild, progress: Optional[ProgressFn]
+) -> tuple[dict[str, Document], list[Sentence], list[Chunk], DocumentStream]:
+    """Stream the corpus into the build: each document written and segmented as it is read."""
+    stream = DocumentStream(scan, reuse=previous.conversion, progress=progress)
+    documents: dict[str, Document] = {}
+    sentences: list[Sentence] = []
+    chunks: list[Chunk] = []
+    with DocumentWriter(folder) as writer:
+        for doc in stream:
+            version, own = stream.conversions[doc.doc_id]
+            writer.write(doc, version, own)
+            sents = previous.sentences(doc, len(sentences)) or segment_document(doc, first_id=len(sentences))
+            sentences.extend(sents)
+            chunks.extend(chunk_document(doc, sents, settings.chunk, first_id=len(chunks)))
+            documents[doc.doc_id] = doc
+    changed = changed_files(scan)
+    if changed:
+        raise CorpusError(changed_message(changed[0]))
+    if not documents:
+        raise CorpusError(f"no document in {scan.folder} has any text to index (every file was skipped)")
+    if not chunks:
+        raise IndexBuildError("the corpus has no sentences to index")
+    return documents, sentences, chunks, stream
+
+
 def build_into(
     folder: Path,
-    documents: dict[str, Document],
+    scan: CorpusScan,
     settings: Settings,
     embedder: Embedder,
     detector: Detector,
     cache: EmbeddingCache,
     progress: Optional[ProgressFn] = None,
-    reuse: Optional[dict[str, list[Sentence]]] = None,
-) -> None:
-    """Write every index file of a build into ``folder`` (manifest last)."""
+    previous: Optional[PreviousBuild] = None,
+) -> dict[str, Any]:
+    """Write every index file of a build into ``folder`` (manifest last); returns the manifest."""
     index_settings = IndexSettings.from_settings(settings, detector.version)
-    sentences, chunks = segment_corpus(documents, index_settings, reuse)
+    documents, sentences, chunks, stream = read_corpus(folder, scan, settings, previous or PreviousBuild(), progress)
     chunk_texts = [chunk_search_text(c, documents[c.doc_id]) for c in chunks]
     sentence_texts = [sentence_search_text(s, documents[s.doc_id]) for s in sentences]
     total = cache.missing(chunk_texts + sentence_texts)
@@ -136,7 +135,7 @@ def build_into(
     write_json(folder / "conflicts.json", conflicts_to_json(conflicts))
     cache.restrict(chunk_texts + sentence_texts).save(folder)
     manifest = {
-        **expected_manifest(documents, settings.corpus_dir, index_settings),
+        **expected_manifest(scan, index_settings),
         "dim": int(chunk_vecs.shape[1]),
         "counts": {
             "documents": len(documents),
@@ -144,29 +143,33 @@ def build_into(
             "chunks": len(chunks),
             "conflicts": len(conflicts),
         },
+        # What this build did, for the commands' summaries (not compared when reusing an index).
+        "work": {**stream.counts, "embedded": total},
+        "skipped": stream.skipped,
     }
     finish_build(folder, manifest)
     if progress:
         progress("conflicts", 1, 1)
+    return manifest
 
 
 def build_index(
     settings: Settings,
     embedder: Embedder,
     detector: Detector,
-    documents: Optional[dict[str, Document]] = None,
+    scan: Optional[CorpusScan] = None,
     progress: Optional[ProgressFn] = None,
 ) -> Path:
     """Build a new index and publish it; the caller holds the lock."""
-    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
-    documents = documents if documents is not None else load_corpus(corpus_dir)
+    index_dir = settings.index_dir
+    scan = scan if scan is not None else scan_corpus(settings.corpus_dir)
+    scan.warn()  # at build time, when the files are read or left out
     check_writable(index_dir)
     previous = current_build(index_dir)
     cache = EmbeddingCache.load(previous, embedder.name) if previous else EmbeddingCache(embedder.name)
     tmp = new_build_folder(index_dir)
     try:
-        reuse = reusable_sentences(previous, documents, corpus_dir)
-        build_into(tmp, documents, settings, embedder, detector, cache, progress, reuse)
+        build_into(tmp, scan, settings, embedder, detector, cache, progress, PreviousBuild(previous))
         final = publish(index_dir, tmp)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
@@ -179,6 +182,11 @@ def build_index(
 SECONDS_PER_TEXT = 0.012  # embedding one text on two CPU cores, for the time estimate people see
 
 
+def _load(settings: Settings, scan: CorpusScan, index_settings: IndexSettings) -> LoadedIndex:
+    expected = expected_manifest(scan, index_settings)
+    return load_index(settings.index_dir, expected, settings.retrieval, scan.folder)
+
+
 def ensure_index(
     settings: Settings,
     embedder: Embedder,
@@ -189,38 +197,39 @@ def ensure_index(
 ) -> tuple[LoadedIndex, bool]:
     """The live index, rebuilt first if missing, stale or damaged.
 
-    Returns the index and whether this call built it. ``notify`` hears why a
-    build starts and about how long it will take, so nobody waits in silence.
+    Returns the index and whether this call built it. Only file hashes are
+    read to decide; documents are converted only when a build is needed.
+    ``notify`` hears why a build starts and about how long it will take, so
+    nobody waits in silence.
     """
-    corpus_dir, index_dir = settings.corpus_dir, settings.index_dir
-    documents = load_corpus(corpus_dir)
-    expected = expected_manifest(documents, corpus_dir, IndexSettings.from_settings(settings, detector.version))
+    index_settings = IndexSettings.from_settings(settings, detector.version)
+    scan = scan_corpus(settings.corpus_dir)
     reason = "rebuild requested (--force)"
     if not force:
         try:
-            return load_index(index_dir, documents, expected, settings.retrieval), False
+            return _load(settings, scan, index_settings), False
         except IndexInvalid as exc:
             reason = str(exc)
-            log.info("index in %s needs a rebuild: %s", index_dir, exc)
+            log.info("index in %s needs a rebuild: %s", settings.index_dir, exc)
     if notify:
         first = reason == "no index built yet"
-        chars = sum(len(d.text) for d in documents.values())
-        estimate = 5 + round(chars / 60 * SECONDS_PER_TEXT) if first else None  # model load + embedding
+        size = sum(f.path.stat().st_size for f in scan.files if f.path.exists())
+        estimate = 5 + round(size / 60 * SECONDS_PER_TEXT) if first else None  # model load + embedding
         notify(
-            f"Building the index in {index_dir} ({'first run' if first else reason}; {len(documents)} documents"
-            + (f", about {estimate} s" if estimate else "")
-            + ")..."
+            f"Building the index in {settings.index_dir} ({'first run' if first else reason}; "
+            f"{len(scan.files)} documents" + (f", about {estimate} s" if estimate else "") + ")..."
         )
-    check_writable(index_dir)
-    with lock(index_dir):
+    check_writable(settings.index_dir)
+    with lock(settings.index_dir):
+        scan = scan_corpus(settings.corpus_dir)  # another process may have changed it while we waited
         if not force:
             # Another process may have finished a build while we waited.
             try:
-                return load_index(index_dir, documents, expected, settings.retrieval), False
+                return _load(settings, scan, index_settings), False
             except IndexInvalid:
                 pass
-        build_index(settings, embedder, detector, documents, progress)
+        build_index(settings, embedder, detector, scan, progress)
     try:
-        return load_index(index_dir, documents, expected, settings.retrieval), True
+        return _load(settings, scan, index_settings), True
     except IndexInvalid as exc:
-        raise IndexBuildError(f"the index just built in {index_dir} does not load: {exc}") from exc
+        raise IndexBuildError(f"the index just built in {settings.index_dir} does not load: {exc}") from exc

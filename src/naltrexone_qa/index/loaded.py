@@ -2,7 +2,8 @@
 
 Loading checks everything before anything is served: the manifest matches the
 corpus and settings, every file matches its checksum, the parts agree in size,
-and every stored sentence still quotes the corpus exactly. Any failure raises
+and every stored sentence still quotes its document's canonical text (stored
+with the build, ``documents.jsonl``) exactly. Any failure raises
 :class:`IndexInvalid` with the reason, and the caller rebuilds.
 """
 
@@ -18,6 +19,7 @@ from ..retrieve.bm25 import BM25Index
 from ..retrieve.registry import load_store
 from ..retrieve.store import VectorStore
 from ..types import Chunk, Conflict, Document, Sentence
+from .documents import read_documents
 from .store import IndexInvalid, current_build, read_json, read_manifest, stale_reason, verify_files
 
 CHUNK_VECTORS = "chunk_vectors"
@@ -45,7 +47,7 @@ class LoadedIndex:
 
 
 def load_index(
-    index_dir: Path, documents: dict[str, Document], expected: dict[str, Any], retrieval: RetrievalSettings
+    index_dir: Path, expected: dict[str, Any], retrieval: RetrievalSettings, corpus_dir: Path
 ) -> LoadedIndex:
     """Load and validate the live build; raises IndexInvalid with the reason."""
     folder = current_build(index_dir)
@@ -57,6 +59,9 @@ def load_index(
         raise IndexInvalid(reason)
     verify_files(folder, manifest)
     store = manifest["store"]
+    documents = read_documents(folder, corpus_dir)
+    if set(documents) - set(expected["corpus"]["files"]):
+        raise IndexInvalid("stored documents are not the corpus's")
     try:
         sentences = [Sentence(**s) for s in read_json(folder / "sentences.json")]
         chunks = [Chunk(**c) for c in read_json(folder / "chunks.json")]

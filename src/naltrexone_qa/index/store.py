@@ -24,13 +24,15 @@ from typing import Any, Callable, Optional
 from ..config import ChunkParams, Settings
 from ..errors import IndexBuildError
 from ..ingest.chunk import SEARCH_TEXT_VERSION
+from ..ingest.convert import converter_versions
+from ..ingest.sources import CorpusScan
 from ..text import TOKENIZER_VERSION
-from ..types import Document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
-SEGMENTER_VERSION = "lines+pysbd-1"
+# 3: canonical texts stored in the build (documents.jsonl), converters in the manifest.
+FORMAT_VERSION = 3
+SEGMENTER_VERSION = "lines+pysbd+kinds-2"
 CURRENT = "CURRENT"
 LOCK = ".lock"
 
@@ -60,23 +62,16 @@ class IndexSettings:
             "search_text": SEARCH_TEXT_VERSION,
             "tokenizer": TOKENIZER_VERSION,
             "segmenter": SEGMENTER_VERSION,
+            "converters": converter_versions(),
             "format_version": FORMAT_VERSION,
             "store": self.store,
             "detector": {"name": self.detector, "version": self.detector_version},
         }
 
 
-def corpus_fingerprint(documents: dict[str, Document], corpus_dir: Path) -> dict[str, Any]:
-    meta = corpus_dir / "metadata.json"
-    return {
-        "files": {d.doc_id: {"name": Path(d.path).name, "sha256": d.sha256} for d in documents.values()},
-        "metadata_sha256": hashlib.sha256(meta.read_bytes()).hexdigest() if meta.exists() else None,
-    }
-
-
-def expected_manifest(documents: dict[str, Document], corpus_dir: Path, settings: IndexSettings) -> dict[str, Any]:
+def expected_manifest(scan: CorpusScan, settings: IndexSettings) -> dict[str, Any]:
     """The parts of a manifest that must match for an index to be reused."""
-    return {**settings.to_dict(), "corpus": corpus_fingerprint(documents, corpus_dir)}
+    return {**settings.to_dict(), "corpus": scan.fingerprint()}
 
 
 def sha256_file(path: Path) -> str:
@@ -124,7 +119,8 @@ def verify_files(folder: Path, manifest: dict[str, Any]) -> None:
 
 def stale_reason(manifest: dict[str, Any], expected: dict[str, Any]) -> Optional[str]:
     """Why an index no longer fits the corpus and settings, or None."""
-    for key in ("format_version", "segmenter", "search_text", "tokenizer", "model", "chunking", "store", "detector"):
+    keys = ("format_version", "segmenter", "converters", "search_text", "tokenizer", "model", "chunking", "store")
+    for key in (*keys, "detector"):
         if manifest.get(key) != expected[key]:
             return f"{key} changed"
     if manifest.get("corpus") != expected["corpus"]:

@@ -1,7 +1,9 @@
 """Split a document into sentences with exact character offsets.
 
 Lines are classified first (heading, table row, list item, paragraph) because
-the articles use bare short lines as section headings; paragraphs are then
+the articles use bare short lines as section headings (a converter that knows
+what each line is, such as Markdown's headings, says so in
+``Document.line_kinds`` and is believed); paragraphs are then
 segmented by pySBD, which handles abbreviations and reports spans. Every span
 is checked against the original text, so a glitch in the source (a missing
 space after a full stop, table cells run together, a repeated title) can change
@@ -137,9 +139,13 @@ def segment_document(doc: Document, first_id: int = 0) -> list[Sentence]:
     sentences: list[Sentence] = []
     section: Optional[str] = None
     title_norm = _norm(doc.title)
+    # A converter that knows each line's kind (a Markdown heading, an HTML list item) says so.
+    known = dict(doc.line_kinds) if doc.line_kinds is not None else {}
     for block, (ls, le) in enumerate(iter_lines(text)):
         line = text[ls:le]
-        kind = classify_line(line)
+        kind = known.get(ls) or classify_line(line)
+        if kind == "list" and not _BULLET.match(line):
+            kind = "text"
         if kind in ("heading", "question"):
             name = heading_title(line)
             if _norm(name) != title_norm:

@@ -10,6 +10,7 @@ mentions either.
 
 from __future__ import annotations
 
+import re
 from typing import Any, Optional
 
 from ..types import Answer, Citation, Conflict
@@ -25,6 +26,7 @@ CONTEXT_LIMIT = 2000  # Block Kit: context element text
 FALLBACK_LIMIT = 3000  # notifications show far less; keep the payload small
 MAX_BLOCKS = 50  # Block Kit: blocks per message
 MAX_CONFLICTS = 5
+_LINKABLE = re.compile(r"^https?://[^\s<>|]+$")  # a document's URL becomes a link only when it is plainly one
 
 
 def escape(text: Optional[str]) -> str:
@@ -58,9 +60,12 @@ def context(*texts: str) -> Block:
 
 
 def where(c: Citation) -> str:
-    """``title § section``, escaped."""
+    """``title § section`` (and the page, for a PDF), escaped; the title links to the source's URL when known."""
     title = escape(c.title)
-    return f"{title} \u00a7 {escape(c.section)}" if c.section else title
+    if c.url and _LINKABLE.match(c.url):
+        title = f"<{c.url}|{title}>"
+    place = f"{title} \u00a7 {escape(c.section)}" if c.section else title
+    return f"{place}, p. {c.page}" if c.page else place
 
 
 def sections_of(lines: list[str]) -> list[Block]:

@@ -15,7 +15,7 @@ import sys
 import textwrap
 from typing import IO, Optional, Sequence
 
-from ..types import Answer, Citation, Conflict, Sentence
+from ..types import Answer, Citation, Conflict, Document, Sentence
 
 DISAGREE_HEADING = "Sources disagree"
 SOURCES_HEADING = "Sources"
@@ -30,8 +30,18 @@ def use_color(stream: IO[str]) -> bool:
 
 
 def cite_label(c: Citation) -> str:
+    """``title § section (doc_id, p. N, chars a-b) URL``: page and URL only when the source has them."""
     where = f"{c.title} \u00a7 {c.section}" if c.section else c.title
-    return f"{where} ({c.doc_id}, chars {c.start}-{c.end})"
+    page = f", p. {c.page}" if c.page else ""
+    url = f" {c.url}" if c.url else ""
+    return f"{where} ({c.doc_id}{page}, chars {c.start}-{c.end}){url}"
+
+
+def about_line(doc: Document) -> str:
+    """Who published a document, when and where (what is known of it), for ``/sources``."""
+    meta = doc.metadata
+    parts = [f"by {meta['author']}" if meta.get("author") else "", str(meta.get("date") or ""), doc.url or ""]
+    return " \u00b7 ".join(p for p in parts if p)
 
 
 def _plain(line: Line) -> str:
@@ -157,20 +167,28 @@ def source_parts(c: Citation, doc_text: str, span: tuple[int, int]) -> tuple[str
     return doc_text[lo : c.start].lstrip(), doc_text[c.start : c.end], doc_text[c.end : hi].rstrip()
 
 
-def source_lines(c: Citation, doc_text: str, span: tuple[int, int]) -> list[Line]:
-    """A cited passage with its neighbours; the quote marked >> << (plain) or highlighted."""
+def source_lines(c: Citation, doc_text: str, span: tuple[int, int], about: str = "") -> list[Line]:
+    """A cited passage with its neighbours; the quote marked >> << (plain) or highlighted.
+
+    ``about`` (author, date, URL: :func:`about_line`) goes under the source line when known.
+    """
     before, quote, after = source_parts(c, doc_text, span)
+    head: list[Line] = [[(f"[{c.n}] ", "bold cyan"), (cite_label(c), "dim")]]
+    if about:
+        head.append([(about, "dim")])
     return [
-        [(f"[{c.n}] ", "bold cyan"), (cite_label(c), "dim")],
+        *head,
         [],
         [(before, "dim"), (">>", ""), (quote, "bold yellow"), ("<<", ""), (after, "dim")],
     ]
 
 
-def source_text(c: Citation, doc_text: str, span: tuple[int, int]) -> str:
-    return "\n".join(_plain(line) for line in source_lines(c, doc_text, span))
+def source_text(c: Citation, doc_text: str, span: tuple[int, int], about: str = "") -> str:
+    return "\n".join(_plain(line) for line in source_lines(c, doc_text, span, about))
 
 
-def render_source(c: Citation, doc_text: str, span: tuple[int, int], stream: Optional[IO[str]] = None) -> None:
+def render_source(
+    c: Citation, doc_text: str, span: tuple[int, int], stream: Optional[IO[str]] = None, about: str = ""
+) -> None:
     """Print a cited passage with its neighbours; the quote highlighted on a colour terminal."""
-    write_lines(source_lines(c, doc_text, span), stream)
+    write_lines(source_lines(c, doc_text, span, about), stream)

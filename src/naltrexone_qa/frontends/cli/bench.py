@@ -173,7 +173,7 @@ def _sizes(_ctx: click.Context, _param: click.Parameter, value: str) -> list[int
     "corpus_dir",
     default=None,
     type=click.Path(file_okay=False),
-    help="Folder of .txt/.md articles [env NALTREXONE_QA_CORPUS; default: ./corpus].",
+    help="Folder of documents (.txt .md .html .pdf .docx) [env NALTREXONE_QA_CORPUS; default: ./corpus].",
 )
 def perf(
     as_json: bool,

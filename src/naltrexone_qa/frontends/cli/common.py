@@ -24,6 +24,7 @@ T = TypeVar("T")
 log = logging.getLogger("naltrexone_qa")
 
 MODES = tuple(m.value for m in Mode)
+UNITS = {"embedding": "text", "reading": "file"}  # progress-bar units by build phase
 FUSIONS = tuple(f.value for f in Fusion)
 
 
@@ -88,7 +89,7 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "corpus_dir",
         default=None,
         type=click.Path(file_okay=False),
-        help=f"Folder of .txt/.md articles [env {ENV['corpus_dir']}; default: ./corpus].",
+        help=f"Folder of documents (.txt .md .html .pdf .docx) [env {ENV['corpus_dir']}; default: ./corpus].",
     )(f)
     return f
 
@@ -108,7 +109,7 @@ def progress_bar() -> Callable[[str, int, int], None]:
         bar = bars.get(phase)
         if bar is None:
             bar = bars[phase] = tqdm(
-                total=total, desc=phase, unit="text" if phase == "embedding" else "step", file=sys.stderr, leave=True
+                total=total, desc=phase, unit=UNITS.get(phase, "step"), file=sys.stderr, leave=True
             )
         bar.n = done
         bar.refresh()
