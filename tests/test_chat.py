@@ -69,7 +69,7 @@ def test_question_followup_sources_and_quit(chat_child) -> None:  # type: ignore
     c.expect(r"\[1\] [^\r\n]*naltrexone-gabapentin")
     c.expect(PROMPT)
     c.sendline("/sources 1")
-    c.expect(r">>[^\r\n]*<<")  # the quote marked inside its passage
+    c.expect(r">>[\s\S]*?<<")  # the quote marked inside its passage (wrapped to the terminal)
     c.expect(PROMPT)
     c.sendline("/frobnicate")
     c.expect("Unknown command /frobnicate")
