@@ -21,7 +21,7 @@ from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.lay_terms import expand
 from .answer.ranker import Ranker
-from .answer.rerank import CrossEncoderReranker, Reranker, reranker_available
+from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
 from .config import Mode, Settings
@@ -88,7 +88,7 @@ class QA:
         ranker = Ranker.load(a.fitted, variant)
         reranker: Optional[Reranker] = None
         if ranker.uses_rerank and use_rerank:
-            reranker = CrossEncoderReranker(a.reranker_dir, device=s.device)
+            reranker = load_scorer(a.reranker_dir or shipped_adapter_dir(), device=s.device)
         calibration = Calibration.load(a.fitted, variant)
         self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker)
 

@@ -132,10 +132,57 @@ class CrossEncoderReranker:
                 [question] * len(sentences),
                 list(sentences),
                 padding=True,
-                truncation=True,
+                truncation="only_second",
                 max_length=self.max_length,
                 return_tensors="pt",
             )
         with torch.inference_mode():
             logits = self._model(**batch).logits.reshape(-1)
         return logits.to(torch.float64).numpy()
+
+
+class BiEncoderScorer:
+    """The bundled MiniLM with a bi-encoder LoRA adapter merged in: cosine of question and sentence vectors."""
+
+    def __init__(self, adapter_dir: Path, device: str = "cpu") -> None:
+        self.adapter_dir = Path(adapter_dir)
+        self.record = check_adapter(self.adapter_dir)
+        self.name = f"bi-encoder:{self.record.get('version', 'unversioned')}"
+        self.device = device
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                try:
+                    from peft import PeftModel
+                    from sentence_transformers import SentenceTransformer
+
+                    from ..embed.sentence_transformers import quiet_hf_loading, resolve_model_path
+
+                    quiet_hf_loading()
+                    path = resolve_model_path(self.record.get("base", "all-MiniLM-L6-v2"))
+                    model = SentenceTransformer(path, device=self.device, local_files_only=True)
+                    inner: Any = model[0].auto_model
+                    merged = PeftModel.from_pretrained(inner, str(self.adapter_dir)).merge_and_unload()
+                    model[0].auto_model = merged.eval()
+                except Exception as exc:
+                    raise ModelError(f"cannot load the bi-encoder adapter from {self.adapter_dir}: {exc}") from exc
+                self._model = model
+        return self._model
+
+    def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+        if not sentences:
+            return np.zeros(0, dtype=np.float64)
+        model = self._model or self._load()
+        vecs = model.encode([question, *sentences], normalize_embeddings=True, show_progress_bar=False)
+        return (vecs[1:] @ vecs[0]).astype(np.float64)
+
+
+def load_scorer(folder: Path, device: str = "cpu") -> Reranker:
+    """The scorer an adapter folder holds, by the ``kind`` in its record (cross-encoder unless it says bi)."""
+    kind = check_adapter(Path(folder)).get("kind", "ce")
+    if kind == "bi":
+        return BiEncoderScorer(Path(folder), device=device)
+    return CrossEncoderReranker(Path(folder), device=device)

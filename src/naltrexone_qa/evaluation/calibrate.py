@@ -17,6 +17,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from ..answer.ranker import Ranker
+from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
 from ..jsonl import read_jsonl
 from ..pipeline import QA
@@ -134,6 +135,10 @@ def calibrate(
     """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
+    a = qa.settings.answer
+    if qa.chooser.reranker is None and a.rerank and reranker_available(a.reranker_dir):
+        # The shipped ranker may predate the adapter: fit the rerank variant with it all the same.
+        qa.chooser.reranker = load_scorer(a.reranker_dir or shipped_adapter_dir())
     with_rerank = qa.chooser.reranker is not None
     if with_rerank:  # while fitting, the reranker reads every candidate
         qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
