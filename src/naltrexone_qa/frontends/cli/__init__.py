@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import bench, chat, core, evaluate, slack, train
+from . import bench, chat, core, evaluate, serve, slack, train
 from .common import configure_logging
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,7 +27,7 @@ def cli(verbose: int) -> None:
     configure_logging(verbose)
 
 
-for _module in (core, chat, slack, evaluate, bench, train):
+for _module in (core, chat, serve, slack, evaluate, bench, train):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
 

@@ -14,7 +14,7 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
-from ...config import ENV, Fusion, Mode, Settings
+from ...config import ENV, NESTED_ENV, Fusion, Mode, Settings
 from ...disagree.registry import DETECTORS
 from ...errors import QAError
 from ...retrieve.registry import STORES
@@ -54,7 +54,7 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index, --model, --store and --detector (each also settable by environment)."""
+    """--corpus, --index, --model, --store, --milvus-uri and --detector (each also settable by environment)."""
     f = click.option(
         "--detector",
         default=None,
@@ -66,6 +66,13 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         type=click.Choice(list(STORES)),
         help=f"Vector store [env {ENV['store']}; default: faiss].",
+    )(f)
+    f = click.option(
+        "--milvus-uri",
+        default=None,
+        metavar="URI",
+        help="With --store milvus: a file path (Milvus Lite, in process) or http://host:19530 (a Milvus server) "
+        f"[env {NESTED_ENV[('retrieval', 'milvus_uri')]}; default: <index>/milvus.db].",
     )(f)
     f = model_option(f)
     f = click.option(
@@ -140,3 +147,29 @@ def fusion_option(f: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="How hybrid mode fuses: reciprocal rank fusion or weighted normalised scores.",
     )(f)
+
+
+def server_options(default_port: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--host, --port and --api-key-file, shared by ``serve`` and ``slack --http``."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "--api-key-file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="File holding the API key [env NALTREXONE_QA_API_KEY_FILE, or the key in NALTREXONE_QA_API_KEY].",
+        )(f)
+        f = click.option(
+            "--port",
+            type=click.IntRange(1, 65535),
+            default=None,
+            help=f"Port [env NALTREXONE_QA_PORT; default: {default_port}].",
+        )(f)
+        f = click.option(
+            "--host",
+            default=None,
+            help="Address to listen on [env NALTREXONE_QA_HOST; default: 127.0.0.1, this machine only].",
+        )(f)
+        return f
+
+    return decorate
