@@ -43,9 +43,14 @@ def exposed_without_key(server: ServerSettings) -> bool:
 
 def serve(target: Union[str, Any], server: ServerSettings, verbose: int = 0) -> None:
     """Run uvicorn until SIGTERM/SIGINT; ``target`` is an app, or the worker factory's import string."""
+    import signal
+
     import uvicorn
 
     several = isinstance(target, str)
+    # uvicorn finishes the requests in flight on SIGTERM, then raises the signal again for the
+    # handler it found; finding this one, the process returns normally and exits 0.
+    signal.signal(signal.SIGTERM, _stopped)
     uvicorn.run(
         target,
         host=server.host,
@@ -57,6 +62,10 @@ def serve(target: Union[str, Any], server: ServerSettings, verbose: int = 0) -> 
         server_header=False,
         timeout_graceful_shutdown=int(server.request_timeout) + 5,
     )
+
+
+def _stopped(signum: int, frame: Any) -> None:
+    log.info("stopped by signal %d", signum)
 
 
 def worker_app() -> Any:
