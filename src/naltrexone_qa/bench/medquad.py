@@ -31,7 +31,8 @@ def medquad_answers(folder: Path) -> Iterator[tuple[str, str, str]]:
         for pair in root.iter("QAPair"):
             question = " ".join((pair.findtext("Question") or "").split())
             answer = (pair.findtext("Answer") or "").strip()
-            qid = (pair.find("Question").get("qid") if pair.find("Question") is not None else None) or pair.get("pid")
+            asked = pair.find("Question")
+            qid = (asked.get("qid") if asked is not None else None) or pair.get("pid")
             if answer and qid:
                 yield f"{path.parent.name.split('_')[0]}-{qid}", question or str(qid), answer + "\n"
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import bench, chat, core, evaluate, serve, slack, train
+from . import bench, bench_scale, chat, core, evaluate, serve, slack, train
 from .common import configure_logging
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -30,6 +30,8 @@ def cli(verbose: int) -> None:
 for _module in (core, chat, serve, slack, evaluate, bench, train):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
+for _sub in bench_scale.SUBCOMMANDS:
+    bench.bench.add_command(_sub)
 
 
 def main() -> None:
