@@ -122,7 +122,8 @@ def work_vectors(store: str, n: int, dim: int, uri: str, queries: int = 100) -> 
 
 def worker(task: str, raw: str) -> None:
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
-    fn: Callable[..., dict[str, Any]] = {"corpus": work_corpus, "vectors": work_vectors}[task]
+    tasks: dict[str, Callable[..., dict[str, Any]]] = {"corpus": work_corpus, "vectors": work_vectors}
+    fn = tasks[task]
     print(json.dumps(fn(**json.loads(raw))))
 
 
