@@ -282,3 +282,16 @@ def test_server_settings_from_env_and_key_file_errors(tmp_path):
     (tmp_path / "empty").write_text("\n")
     with pytest.raises(UsageError, match="is empty"):
         ServerSettings(api_key_file=tmp_path / "empty").key()
+
+
+def test_serve_command_reports_bad_settings_with_exit_code_2(tmp_path):
+    from click.testing import CliRunner
+
+    from naltrexone_qa.frontends.cli import cli
+
+    missing = CliRunner().invoke(cli, ["serve", "--api-key-file", str(tmp_path / "nope"), "--index", str(tmp_path)])
+    assert missing.exit_code == 2 and "cannot read the API key file" in missing.output
+    lite = CliRunner().invoke(cli, ["serve", "--store", "milvus", "--workers", "2", "--index", str(tmp_path)])
+    assert lite.exit_code == 2 and "Milvus Lite" in lite.output
+    bad = CliRunner().invoke(cli, ["serve", "--port", "0"])
+    assert bad.exit_code == 2

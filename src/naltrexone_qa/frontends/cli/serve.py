@@ -95,11 +95,16 @@ def serve(ctx: click.Context, **options: Any) -> None:
 
 
 def _settings(options: dict[str, Any], server_opts: dict[str, Any]) -> Any:
+    from ...errors import UsageError
+    from ...retrieve.milvus_store import is_lite
     from ...server_settings import ServerSettings
 
     settings = make_settings(**options)
     server = ServerSettings.from_env(**server_opts)
     server.key()  # an unreadable key file is an error now, not in a worker
+    uri = settings.retrieval.milvus_uri
+    if settings.store == "milvus" and uri and is_lite(uri) and server.workers > 1:
+        raise UsageError("Milvus Lite (a file URI) serves one process: use --workers 1, or a Milvus server URI")
     return settings, server
 
 
