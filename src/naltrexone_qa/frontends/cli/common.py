@@ -71,7 +71,7 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         "--milvus-uri",
         default=None,
         metavar="URI",
-        help="With --store milvus: a file path (Milvus Lite, in process) or http://host:19530 (a Milvus server) "
+        help="With --store milvus: a file path (Milvus Lite, started locally) or http://host:19530 (a Milvus server) "
         f"[env {NESTED_ENV[('retrieval', 'milvus_uri')]}; default: <index>/milvus.db].",
     )(f)
     f = model_option(f)
