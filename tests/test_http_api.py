@@ -295,3 +295,11 @@ def test_serve_command_reports_bad_settings_with_exit_code_2(tmp_path):
     assert lite.exit_code == 2 and "Milvus Lite" in lite.output
     bad = CliRunner().invoke(cli, ["serve", "--port", "0"])
     assert bad.exit_code == 2
+
+
+def test_a_non_loopback_address_without_a_key_is_flagged(tmp_path):
+    from naltrexone_qa.frontends.http.run import exposed_without_key
+
+    assert not exposed_without_key(ServerSettings(host="127.0.0.1"))
+    assert exposed_without_key(ServerSettings(host="0.0.0.0"))
+    assert not exposed_without_key(ServerSettings(host="0.0.0.0", api_key="k"))
