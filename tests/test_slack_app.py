@@ -489,6 +489,7 @@ def http_bot(mock, index_dir, corpus_dir, tmp_path: Path):
     script = Path(sys.executable).with_name("naltrexone-qa")
     cmd = [str(script)] if script.exists() else [sys.executable, "-m", "naltrexone_qa"]
     env = {**os.environ, "SLACK_BOT_TOKEN": "xoxb-test", "SLACK_SIGNING_SECRET": SECRET, "SLACK_API_URL": mock.url}
+    env["NALTREXONE_QA_SLACK_EVENTS_DB"] = str(tmp_path / "seen.sqlite3")  # ids repeat between test runs
     env.pop("SLACK_APP_TOKEN", None)
     log_file = tmp_path / "bot.log"
     with open(log_file, "w") as out:

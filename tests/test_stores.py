@@ -1,7 +1,8 @@
-"""The VectorStore contract, run against every store: FAISS (flat and HNSW) and NumPy."""
+"""The VectorStore contract, run against every store: FAISS (flat and HNSW), NumPy and Milvus Lite."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from naltrexone_qa.retrieve.store import VectorStore
 
 FLAT = RetrievalSettings()
 HNSW = RetrievalSettings(hnsw_threshold=10)
-CASES = [("faiss", FLAT), ("faiss", HNSW), ("numpy", FLAT)]
+CASES = [("faiss", FLAT), ("faiss", HNSW), ("numpy", FLAT), ("milvus", FLAT)]
 
 
 def unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
@@ -22,9 +23,16 @@ def unit(n: int, dim: int = 16, seed: int = 0) -> np.ndarray:
     return v / np.linalg.norm(v, axis=1, keepdims=True)
 
 
-@pytest.fixture(params=CASES, ids=["faiss-flat", "faiss-hnsw", "numpy"])
-def case(request: pytest.FixtureRequest) -> tuple[str, RetrievalSettings]:
-    return request.param
+@pytest.fixture(scope="session")
+def milvus_uri(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """One Milvus Lite database for the session (real Milvus code, in a local process)."""
+    return str(tmp_path_factory.mktemp("milvus") / "stores.db")
+
+
+@pytest.fixture(params=CASES, ids=["faiss-flat", "faiss-hnsw", "numpy", "milvus-lite"])
+def case(request: pytest.FixtureRequest, milvus_uri: str) -> tuple[str, RetrievalSettings]:
+    name, settings = request.param
+    return (name, replace(settings, milvus_uri=milvus_uri)) if name == "milvus" else (name, settings)
 
 
 def test_search_finds_each_vector_first_with_its_own_id(case):
@@ -93,7 +101,31 @@ def test_save_and_load_round_trip_without_pickle(case, tmp_path: Path):
     assert np.allclose(again.get_vectors([ids[7]]), vecs[[7]], atol=1e-6)
 
 
+def test_milvus_ranks_text_with_its_bm25_and_fuses_inside(milvus_uri: str):
+    from naltrexone_qa.retrieve.fusion import rrf_fuse
+
+    settings = replace(FLAT, milvus_uri=milvus_uri, candidates=5)
+    texts = [
+        "Naltrexone blocks the effects of opioids.",
+        "Alcohol cravings are reduced by naltrexone.",
+        "Benzodiazepines are not blocked by naltrexone.",
+        "The weather is nice today.",
+        "Blocking opioid receptors prevents euphoria.",
+        "Liver tests are advised before treatment.",
+    ]
+    vecs = unit(6, seed=7)
+    store = build_store("milvus", [10, 11, 12, 13, 14, 15], vecs, settings, texts=texts)
+    bm25 = store.search_text("blocked opioids", 6)
+    assert {i for i, _ in bm25} == {10, 12, 14} and all(s > 0 for _, s in bm25)
+    assert store.search_text("weather", 3)[0][0] == 13
+    fused = store.search_hybrid("blocked opioids", vecs[3], 4)
+    dense = [i for i, _ in store.search(vecs[3], 5)[0]]
+    expected = rrf_fuse([[i for i, _ in bm25], dense], k=settings.rrf_k)[:4]
+    assert [i for i, _ in fused] == [i for i, _ in expected]
+    assert [s for _, s in fused] == pytest.approx([s for _, s in expected], abs=1e-6)
+
+
 def test_unknown_store_is_a_usage_error():
-    assert set(STORES) >= {"faiss", "numpy"}
+    assert set(STORES) >= {"faiss", "numpy", "milvus"}
     with pytest.raises(UsageError, match="unknown vector store 'qdrant'"):
         build_store("qdrant", [], np.zeros((0, 4), np.float32), FLAT)

@@ -30,6 +30,8 @@ ENV = {
     "detector": "NALTREXONE_QA_DETECTOR",
     "cache_dir": "NALTREXONE_QA_CACHE",
 }
+# Environment variables of nested settings, by (group, field).
+NESTED_ENV = {("retrieval", "milvus_uri"): "NALTREXONE_QA_MILVUS_URI"}
 
 
 class Mode(str, Enum):
@@ -101,6 +103,9 @@ class RetrievalSettings:
     hnsw_ef_search: int = 64
     # One query is too little work to share between OpenMP threads (5x slower on 10k vectors, 2 cores).
     faiss_threads: int = 1
+    # Where the milvus store keeps its collections: a file path runs Milvus Lite in this process,
+    # http://host:19530 reaches a Milvus server. None: <index folder>/milvus.db (set by Settings).
+    milvus_uri: Optional[str] = None
 
 
 @dataclass(frozen=True)
@@ -174,6 +179,10 @@ class Settings:
         object.__setattr__(self, "corpus_dir", Path(self.corpus_dir))
         object.__setattr__(self, "index_dir", Path(self.index_dir))
         object.__setattr__(self, "cache_dir", Path(self.cache_dir))
+        if self.store == "milvus" and not self.retrieval.milvus_uri:
+            # Milvus Lite beside the index by default, so `--store milvus` alone works offline.
+            milvus = str(self.index_dir / "milvus.db")
+            object.__setattr__(self, "retrieval", replace(self.retrieval, milvus_uri=milvus))
 
     @classmethod
     def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides: Any) -> Settings:
@@ -184,8 +193,11 @@ class Settings:
             if env.get(var, "").strip() and name != "cache_dir":
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
-        nested = {"mode": "retrieval", "fusion": "retrieval", "rerank": "answer"}
+        nested = {"mode": "retrieval", "fusion": "retrieval", "milvus_uri": "retrieval", "rerank": "answer"}
         sub: dict[str, dict[str, Any]] = {}
+        for (group, name), var in NESTED_ENV.items():
+            if env.get(var, "").strip():
+                sub.setdefault(group, {})[name] = env[var].strip()
         for key, value in overrides.items():
             if value is None:
                 continue
@@ -202,6 +214,15 @@ class Settings:
             settings = replace(settings, answer=replace(settings.answer, **sub["answer"]))
         return settings
 
+    def to_env(self) -> dict[str, str]:
+        """The environment that makes ``from_env`` rebuild these paths and backends (for worker processes)."""
+        out = {var: str(getattr(self, name)) for name, var in ENV.items()}
+        for (group, name), var in NESTED_ENV.items():
+            value = getattr(getattr(self, group), name)
+            if value:
+                out[var] = str(value)
+        return out
+
     def with_retrieval(self, **changes: Any) -> Settings:
         """A copy with retrieval settings changed; mode and fusion accept their names."""
         if "mode" in changes:
@@ -217,6 +238,7 @@ SLACK_ENV = {
     "app_token": "SLACK_APP_TOKEN",
     "signing_secret": "SLACK_SIGNING_SECRET",
     "api_url": "SLACK_API_URL",
+    "events_db": "NALTREXONE_QA_SLACK_EVENTS_DB",
 }
 SLACK_DOCS = "the README's Slack section (README.md#slack)"
 
@@ -233,6 +255,10 @@ class SlackSettings:
     signing_secret: Optional[str] = None
     app_token: Optional[str] = None
     api_url: Optional[str] = None
+    # Seen event ids (SQLite), kept this long so a retry after a restart is not answered twice;
+    # None: slack-events.sqlite3 in the cache folder.
+    events_db: Optional[Path] = None
+    events_ttl: float = 24 * 3600.0
 
     @classmethod
     def from_env(cls, http: bool, env: Optional[Mapping[str, str]] = None) -> SlackSettings:
@@ -250,4 +276,21 @@ class SlackSettings:
             signing_secret=env.get(SLACK_ENV["signing_secret"], "").strip() or None,
             app_token=app_token,
             api_url=env.get(SLACK_ENV["api_url"], "").strip() or None,
+            events_db=Path(env[SLACK_ENV["events_db"]].strip())
+            if env.get(SLACK_ENV["events_db"], "").strip()
+            else None,
         )
+
+
+def read_env(table: Mapping[str, str], env: Optional[Mapping[str, str]] = None) -> dict[str, str]:
+    """{field: value} for each variable of ``table`` ({field: variable}) that is set and not blank.
+
+    The one reader of the environment for settings kept in other modules (server_settings).
+    """
+    env = os.environ if env is None else env
+    return {name: env[var].strip() for name, var in table.items() if env.get(var, "").strip()}
+
+
+def export_env(values: Mapping[str, str]) -> None:
+    """Put settings into this process's environment, for worker processes started from it."""
+    os.environ.update(values)

@@ -37,3 +37,7 @@ class UsageError(QAError):
 
 class DataError(UsageError):
     """A data file (Q&A set, pairs, benchmark) is malformed; the message names file and line."""
+
+
+class TooLongError(UsageError):
+    """Input over a configured size limit (the HTTP API answers 413 instead of 422)."""

@@ -28,7 +28,7 @@ from .config import Mode, Settings
 from .disagree.flags import select_flags
 from .disagree.registry import get_detector
 from .embed.base import Embedder, get_embedder
-from .errors import UsageError
+from .errors import TooLongError, UsageError
 from .index.build import ensure_index
 from .index.loaded import LoadedIndex
 from .index.store import ProgressFn
@@ -64,7 +64,7 @@ def clean_question(question: Any, limit: int = 2000) -> str:
     if not q:
         raise UsageError("the question is empty; type a question about naltrexone")
     if len(q) > limit:
-        raise UsageError(f"the question is {len(q):,} characters long; the limit is {limit:,}; ask it more briefly")
+        raise TooLongError(f"the question is {len(q):,} characters long; the limit is {limit:,}; ask it more briefly")
     return q
 
 

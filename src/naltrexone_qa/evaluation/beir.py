@@ -25,6 +25,7 @@ from ..config import Settings
 from ..embed.base import Embedder
 from ..errors import DataError
 from ..jsonl import read_jsonl
+from ..retrieve.registry import TEXT_STORES
 from .ir_metrics import evaluate_run
 
 log = logging.getLogger(__name__)
@@ -174,6 +175,10 @@ def run_beir(
     lists: dict[str, list[list[tuple[int, float]]]] = {}
     timings: dict[str, float] = {}
 
+    if settings.store in TEXT_STORES:  # BM25, dense search and fusion all inside the store (Milvus)
+        embedder = embedder or _embedder(settings)
+        lists, timings = _store_lists(ds, settings, modes, qtexts, embedder, cache_dir, depth, say)
+        need_bm25 = need_dense = False
     if need_bm25:
         t = time.perf_counter()
         say(f"BM25: indexing {len(ds.doc_texts)} documents")
@@ -181,10 +186,7 @@ def run_beir(
         lists["bm25"] = [bm25.search(q, depth) for q in qtexts]
         timings["bm25"] = time.perf_counter() - t
     if need_dense:
-        if embedder is None:
-            from ..embed.base import get_embedder
-
-            embedder = get_embedder(settings)
+        embedder = embedder or _embedder(settings)
         t = time.perf_counter()
         cdir = Path(cache_dir or settings.cache_dir / "beir") / ds.name
         say(f"dense: {len(ds.doc_texts)} documents with {embedder.name} (embedding cache: {cdir})")
@@ -193,7 +195,7 @@ def run_beir(
         store = build_store(settings.store, list(range(len(dvec))), dvec, r)
         lists["dense"] = store.search(qvec, depth)
         timings["dense"] = time.perf_counter() - t
-    if "hybrid" in modes:
+    if "hybrid" in modes and "hybrid" not in lists:
         t = time.perf_counter()
         fused = [
             fuse(r.fusion, [b, d], r.rrf_k, r.fusion_weights)
@@ -214,7 +216,8 @@ def run_beir(
         "n_docs": len(ds.doc_ids),
         "n_queries": len(qids),
         "n_judgments": sum(len(v) for v in qrels.values()),
-        "model": getattr(embedder, "name", None) if need_dense else None,
+        "model": getattr(embedder, "name", None) if any(m != "bm25" for m in modes) else None,
+        "store": settings.store,
         "fusion": (
             {"method": r.fusion.value, "rrf_k": r.rrf_k, "weights": list(r.fusion_weights)}
             if "hybrid" in modes
@@ -224,3 +227,46 @@ def run_beir(
         "published": PUBLISHED.get(ds.name.lower(), {}),
         "hybrid_target_ndcg@10": HYBRID_TARGET,
     }
+
+
+def _embedder(settings: Settings) -> Embedder:
+    from ..embed.base import get_embedder
+
+    return get_embedder(settings)
+
+
+def _store_lists(
+    ds: BeirDataset,
+    settings: Settings,
+    modes: Sequence[str],
+    qtexts: Sequence[str],
+    embedder: Embedder,
+    cache_dir: Optional[Path],
+    depth: int,
+    say: Callable[[str], None],
+) -> tuple[dict[str, list[list[tuple[int, float]]]], dict[str, float]]:
+    """Ranked lists from a store that searches text itself: its BM25, its dense search, its fusion."""
+    from ..retrieve.registry import build_store
+
+    cdir = Path(cache_dir or settings.cache_dir / "beir") / ds.name
+    say(f"{settings.store}: {len(ds.doc_texts)} documents with {embedder.name} (embedding cache: {cdir})")
+    dvec = embed_cached(
+        ds.doc_texts, embedder, cdir, "docs", progress=lambda n: say(f"  embedded {n}/{len(ds.doc_texts)}")
+    )
+    qvec = embed_cached(qtexts, embedder, cdir, "queries")
+    t = time.perf_counter()
+    store: Any = build_store(settings.store, list(range(len(dvec))), dvec, settings.retrieval, ds.doc_texts)
+    built = time.perf_counter() - t
+    lists: dict[str, list[list[tuple[int, float]]]] = {}
+    timings: dict[str, float] = {}
+    searches = {
+        "bm25": lambda i: store.search_text(qtexts[i], depth),
+        "dense": lambda i: store.search(qvec[i], depth)[0],
+        "hybrid": lambda i: store.search_hybrid(qtexts[i], qvec[i], depth),
+    }
+    for mode in modes:
+        t = time.perf_counter()
+        lists[mode] = [searches[mode](i) for i in range(len(qtexts))]
+        timings[mode] = time.perf_counter() - t + built
+    store.release()  # a benchmark's collection is not kept
+    return lists, timings

@@ -28,7 +28,7 @@ from ..ingest.documents import DocumentStream, changed_message
 from ..ingest.segment import segment_document
 from ..ingest.sources import CorpusScan, changed_files, scan_corpus
 from ..retrieve.bm25 import BM25Index
-from ..retrieve.registry import build_store
+from ..retrieve.registry import build_store, drop_saved_store
 from ..types import Chunk, Document, Sentence
 from .documents import DocumentWriter, PreviousBuild
 from .loaded import CHUNK_VECTORS, SENTENCE_VECTORS, LoadedIndex, load_index
@@ -124,8 +124,12 @@ def build_into(
     if progress and total:
         progress("embedding", total, total)
     BM25Index.build(chunk_texts, min_idf=settings.retrieval.min_idf).save(folder)
-    build_store(settings.store, [c.id for c in chunks], chunk_vecs, settings.retrieval).save(folder, CHUNK_VECTORS)
-    sentence_store = build_store(settings.store, [s.id for s in sentences], sent_vecs, settings.retrieval)
+    # Stores that search text themselves (Milvus) get the same texts our BM25 indexes.
+    chunk_store = build_store(settings.store, [c.id for c in chunks], chunk_vecs, settings.retrieval, chunk_texts)
+    chunk_store.save(folder, CHUNK_VECTORS)
+    sentence_store = build_store(
+        settings.store, [s.id for s in sentences], sent_vecs, settings.retrieval, sentence_texts
+    )
     sentence_store.save(folder, SENTENCE_VECTORS)
     write_json(folder / "sentences.json", [asdict(s) for s in sentences])
     write_json(folder / "chunks.json", [asdict(c) for c in chunks])
@@ -174,6 +178,9 @@ def build_index(
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    if previous is not None and previous.is_dir():
+        for stem in (CHUNK_VECTORS, SENTENCE_VECTORS):  # a Milvus collection outlives its folder otherwise
+            drop_saved_store(previous, stem, settings.retrieval)
     prune(index_dir, keep=final)
     log.info("index built in %s", final)
     return final

@@ -81,6 +81,40 @@ class HybridRetriever:
         return _hits(fuse(s.fusion, lists, s.rrf_k, s.fusion_weights), self.sparse.doc_of, k)
 
 
+@runtime_checkable
+class TextSearchStore(Protocol):
+    """A store that also ranks its rows' text (BM25) and fuses both lists itself (Milvus)."""
+
+    def search_text(self, text: str, k: int) -> list[tuple[int, float]]: ...
+
+    def search_hybrid(self, text: str, vector: np.ndarray, k: int) -> list[tuple[int, float]]: ...
+
+
+class StoreBM25Retriever(BM25Retriever):
+    """BM25 inside the store (its own analyzer and statistics), not over our arrays."""
+
+    def __init__(self, store: TextSearchStore, doc_of: Sequence[str], settings: RetrievalSettings) -> None:
+        self.store = store
+        self.doc_of = doc_of
+        self.settings = settings
+
+    def ranked(self, text: str, n: int) -> list[tuple[int, float]]:
+        return self.store.search_text(text, n)
+
+
+class StoreHybridRetriever:
+    """Both searches and their fusion in one request to the store, so no process ranks the whole corpus."""
+
+    def __init__(self, store: TextSearchStore, dense: DenseRetriever, settings: RetrievalSettings) -> None:
+        self.store = store
+        self.dense = dense
+        self.settings = settings
+
+    def retrieve(self, text: str, k: int, qvec: Optional[np.ndarray] = None) -> list[Hit]:
+        vec = self.dense.embedder.encode([text])[0] if qvec is None else qvec
+        return _hits(self.store.search_hybrid(text, vec, k), self.dense.doc_of, k)
+
+
 def make_retriever(
     mode: Mode,
     bm25: BM25Index,
@@ -89,9 +123,16 @@ def make_retriever(
     embedder: Embedder,
     settings: RetrievalSettings,
 ) -> Retriever:
-    """The retriever for a mode, over one index's chunk BM25 and chunk vectors."""
-    sparse = BM25Retriever(bm25, doc_of, settings)
+    """The retriever for a mode, over one index's chunk BM25 and chunk vectors.
+
+    When the store searches text itself (Milvus), BM25 and fusion run there too.
+    """
     dense = DenseRetriever(store, doc_of, embedder, settings)
+    if isinstance(store, TextSearchStore):
+        if mode is Mode.BM25:
+            return StoreBM25Retriever(store, doc_of, settings)
+        return dense if mode is Mode.DENSE else StoreHybridRetriever(store, dense, settings)
+    sparse = BM25Retriever(bm25, doc_of, settings)
     if mode is Mode.BM25:
         return sparse
     if mode is Mode.DENSE:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import bench, bench_public, chat, core, corpus, evaluate, slack, train, training
+from . import bench, bench_public, bench_scale, chat, core, corpus, evaluate, serve, slack, train, training
 from .common import configure_logging
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -27,10 +27,10 @@ def cli(verbose: int) -> None:
     configure_logging(verbose)
 
 
-for _module in (core, corpus, chat, slack, evaluate, bench, train, training):
+for _module in (core, corpus, chat, serve, slack, evaluate, bench, train, training):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
-for _command in bench_public.BENCH_COMMANDS:
+for _command in (*bench_public.BENCH_COMMANDS, *bench_scale.SUBCOMMANDS):
     bench.bench.add_command(_command)
 
 

@@ -46,6 +46,13 @@ def bench() -> None:
     default=None,
     help="Embedding cache folder [default: the settings' cache folder + /beir].",
 )
+@click.option(
+    "--store",
+    type=click.Choice(["faiss", "numpy", "milvus"]),
+    default=None,
+    help="Vector store; with milvus, BM25, dense search and RRF all run inside Milvus [default: faiss].",
+)
+@click.option("--milvus-uri", default=None, metavar="URI", help="Milvus Lite file or server URI for --store milvus.")
 @model_option
 def bench_beir(
     dataset_dir: str,
@@ -57,6 +64,8 @@ def bench_beir(
     dense_weight: Optional[float],
     split: str,
     cache_dir: Optional[str],
+    store: Optional[str],
+    milvus_uri: Optional[str],
     model: Optional[str],
 ) -> None:
     """Run BM25, dense and hybrid retrieval on a BEIR-format dataset; report nDCG@10 and Recall@100.
@@ -74,7 +83,7 @@ def bench_beir(
         from ...embed.base import get_embedder
         from ...evaluation.beir import load_beir, run_beir
 
-        settings = make_settings(model=model)
+        settings = make_settings(model=model, store=store, milvus_uri=milvus_uri)
         changes: dict[str, Any] = {}
         if fusion:
             changes["fusion"] = fusion

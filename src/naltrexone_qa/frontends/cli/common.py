@@ -15,7 +15,7 @@ from typing import Any, Callable, NoReturn, TypeVar
 
 import click
 
-from ...config import ENV, Fusion, Mode, Settings
+from ...config import ENV, NESTED_ENV, Fusion, Mode, Settings
 from ...disagree.registry import DETECTORS
 from ...errors import QAError
 from ...retrieve.registry import STORES
@@ -56,7 +56,7 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index, --model, --store, --detector (each also settable by environment) and --no-rerank."""
+    """--corpus, --index, --model, --store, --milvus-uri, --detector (each also settable by environment) and --no-rerank."""
     f = click.option(
         "--no-rerank",
         "rerank",
@@ -75,6 +75,13 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         type=click.Choice(list(STORES)),
         help=f"Vector store [env {ENV['store']}; default: faiss].",
+    )(f)
+    f = click.option(
+        "--milvus-uri",
+        default=None,
+        metavar="URI",
+        help="With --store milvus: a file path (Milvus Lite, started locally) or http://host:19530 (a Milvus server) "
+        f"[env {NESTED_ENV[('retrieval', 'milvus_uri')]}; default: <index>/milvus.db].",
     )(f)
     f = model_option(f)
     f = click.option(
@@ -174,3 +181,29 @@ def fusion_option(f: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="How hybrid mode fuses: reciprocal rank fusion or weighted normalised scores.",
     )(f)
+
+
+def server_options(default_port: int) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """--host, --port and --api-key-file, shared by ``serve`` and ``slack --http``."""
+
+    def decorate(f: Callable[..., Any]) -> Callable[..., Any]:
+        f = click.option(
+            "--api-key-file",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="File holding the API key [env NALTREXONE_QA_API_KEY_FILE, or the key in NALTREXONE_QA_API_KEY].",
+        )(f)
+        f = click.option(
+            "--port",
+            type=click.IntRange(1, 65535),
+            default=None,
+            help=f"Port [env NALTREXONE_QA_PORT; default: {default_port}].",
+        )(f)
+        f = click.option(
+            "--host",
+            default=None,
+            help="Address to listen on [env NALTREXONE_QA_HOST; default: 127.0.0.1, this machine only].",
+        )(f)
+        return f
+
+    return decorate

@@ -4,8 +4,10 @@ Slack wants an acknowledgement within 3 seconds, and answering loads a model
 and searches an index, so every event is acknowledged at once and answered by
 a Bolt lazy listener on a worker pool. Slack re-delivers an event it thinks
 was missed (``X-Slack-Retry-Num``, same ``event_id``) and Bolt does not
-de-duplicate, so a bounded set of seen ids drops repeats before any listener
-runs. Rate limits (HTTP 429) are waited out by slack_sdk's retry handler.
+de-duplicate, so seen ids (in SQLite, see ``seen``, so a restart does not
+forget them; a bounded set in memory when no file is given) drop repeats
+before any listener runs. Rate limits (HTTP 429) are waited out by slack_sdk's
+retry handler.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ import logging
 import threading
 from collections import OrderedDict
 from concurrent.futures import Executor, ThreadPoolExecutor
-from typing import Any, Callable, Hashable, Optional
+from typing import Any, Callable, Hashable, Optional, Protocol
 
 from slack_bolt import App, BoltResponse
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
@@ -32,6 +34,12 @@ EVENTS_PATH = "/slack/events"
 SEEN_EVENTS = 10_000
 WORKERS = 8
 RATE_LIMIT_RETRIES = 3
+
+
+class Seen(Protocol):
+    """Remembers event ids: ``first`` is True once per id."""
+
+    def first(self, key: Hashable) -> bool: ...
 
 
 class SeenSet:
@@ -87,11 +95,12 @@ class SlackBot:
         client: WebClient,
         memory: Optional[ThreadMemory] = None,
         bot_user_id: Optional[str] = None,
+        seen: Optional[Seen] = None,
     ) -> None:
         self.answerer = answerer
         self.client = client
         self.memory = memory or ThreadMemory()
-        self.seen = SeenSet()
+        self.seen: Seen = seen if seen is not None else SeenSet()
         self.bot_user_id = bot_user_id
         # One lock per Slack thread: two questions in the same thread are answered in
         # turn (each sees the other as history), different threads at the same time.
@@ -176,6 +185,21 @@ class SlackBot:
         )
 
 
+class _OwnClientToken(logging.Filter):
+    """Drops Bolt's "As you gave `client` as well, `token` will be unused" (issue 13).
+
+    Bolt reads SLACK_BOT_TOKEN from the environment itself when no token is
+    passed, then warns that the client wins; our client carries that same
+    token (plus the API URL and retry handlers), so the warning only confused.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "will be unused" not in record.getMessage() or "`client`" not in record.getMessage()
+
+
+_OWN_CLIENT_TOKEN = _OwnClientToken()
+
+
 def build_app(
     answerer: Answerer,
     settings: SlackSettings,
@@ -185,20 +209,24 @@ def build_app(
     memory: Optional[ThreadMemory] = None,
     workers: int = WORKERS,
     executor: Optional[Executor] = None,
+    seen: Optional[Seen] = None,
 ) -> App:
     """The Bolt app; checks the token with ``auth.test`` (raises on a bad one).
 
     ``executor`` runs the answering (Bolt's lazy listeners); tests pass their own
-    so they can wait for every pending answer.
+    so they can wait for every pending answer. ``seen`` remembers event ids
+    (``seen.SeenEvents`` in SQLite for a server; a bounded in-memory set by default).
     """
     client = client or make_client(settings)
-    bot = SlackBot(answerer, client, memory)
+    bot = SlackBot(answerer, client, memory, seen=seen)
+    bolt_log = logging.getLogger("naltrexone_qa.slack_bolt")
+    bolt_log.addFilter(_OWN_CLIENT_TOKEN)
     app = App(
         client=client,  # carries the token, base URL and retry handlers
         signing_secret=None if socket_mode else settings.signing_secret,
         request_verification_enabled=not socket_mode,
         listener_executor=executor or ThreadPoolExecutor(max_workers=workers, thread_name_prefix="slack-answer"),
-        logger=logging.getLogger("naltrexone_qa.slack_bolt"),
+        logger=bolt_log,
     )
     app.use(bot.dedupe)
 
