@@ -56,7 +56,7 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index, --model, --store, --milvus-uri, --detector (each also settable by environment) and --no-rerank."""
+    """--corpus, --index, --model, --store, --milvus-uri, --detector (also settable by environment) and --no-rerank."""
     f = click.option(
         "--no-rerank",
         "rerank",
