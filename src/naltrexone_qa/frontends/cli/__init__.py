@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import click
 
-from . import bench, bench_public, chat, core, corpus, evaluate, slack, train
+from . import bench, bench_public, bench_stance, chat, core, corpus, evaluate, slack, train
 from .common import configure_logging
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -30,7 +30,7 @@ def cli(verbose: int) -> None:
 for _module in (core, corpus, chat, slack, evaluate, bench, train):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
-for _command in bench_public.BENCH_COMMANDS:
+for _command in bench_public.BENCH_COMMANDS + bench_stance.BENCH_COMMANDS:
     bench.bench.add_command(_command)
 
 
