@@ -87,11 +87,24 @@ def conflicts():
 
 
 def _has(conflicts, a_doc: str, a_sub: str, b_doc: str, b_sub: str) -> bool:
+    """Whether some entry holds the first sentence on one side and the second on the other."""
     for c in conflicts:
-        for x, y in ((c.a, c.b), (c.b, c.a)):
-            if x.doc_id == a_doc and a_sub in x.text and y.doc_id == b_doc and b_sub in y.text:
+        for xs, ys in ((c.a_side, c.b_side), (c.b_side, c.a_side)):
+            if any(x.doc_id == a_doc and a_sub in x.text for x in xs) and any(
+                y.doc_id == b_doc and b_sub in y.text for y in ys
+            ):
                 return True
     return False
+
+
+def _sides(c) -> tuple[list[str], list[str]]:
+    return [x.text for x in c.a_side], [x.text for x in c.b_side]
+
+
+def _entry_with(conflicts, sub: str):
+    found = [c for c in conflicts if any(sub in t for side in _sides(c) for t in side)]
+    assert len(found) == 1, [c.topic for c in found]
+    return found[0]
 
 
 def test_real_disagreements_are_found(conflicts) -> None:
@@ -99,21 +112,62 @@ def test_real_disagreements_are_found(conflicts) -> None:
     assert _has(conflicts, A, "quell anxiety", E, "include sleep disturbances, anxiety")
     assert _has(conflicts, OP, "is useless", E, "an overdose may occur")
     assert _has(conflicts, OP, "totally block", E, "cannot exert their full effect")
-    assert _has(conflicts, OP, "totally block", E, "partially or completely reverse")
-    assert _has(conflicts, E, "mechanism of action of naltrexone is still unclear", "naltrexone-gabapentin", "works by")
     assert _has(conflicts, A, "seven to ten days", E, "at least one week")
     topics = group_by_topic(conflicts)
-    for t in ("anxiety", "opioid use while on naltrexone", "waiting period before starting", "mechanism of action"):
-        assert t in topics, list(topics)
+    assert "anxiety" in topics and "opioid" in topics, list(topics)
+
+
+def test_one_entry_per_disagreement(conflicts) -> None:
+    """The anxiety disagreement is one entry: every relief sentence on one side, the side effect on the other."""
+    anxiety = _entry_with(conflicts, "quell anxiety")
+    relief, side_effect = _sides(anxiety)
+    if any("sleep disturbances" in t for t in relief):
+        relief, side_effect = side_effect, relief
+    assert len(relief) >= 7 and all("anxi" in t for t in relief)
+    assert len(side_effect) == 1 and "sleep disturbances, anxiety" in side_effect[0]
+    opioids = _entry_with(conflicts, "is useless")
+    total, partial = _sides(opioids)
+    if any("overdose may occur" in t for t in total):
+        total, partial = partial, total
+    assert any("totally block" in t for t in total) and any("prevents any" in t for t in total)
+    assert any("overdose may occur" in t for t in partial) and any("full effect" in t for t in partial)
+    # No sentence is in two entries of the same kind, and no pair is listed twice.
+    seen = [(c.kind, x.sentence_id) for c in conflicts for x in (*c.a_side, *c.b_side)]
+    assert len(seen) == len(set(seen))
+    assert len(conflicts) <= 4
+
+
+def test_labels_follow_the_order_of_the_quotes(conflicts) -> None:
+    for c in conflicts:
+        quoted = re.findall(r"'([^']+)'", c.explanation.split("(", 1)[-1])
+        if len(quoted) == 2 and c.kind in ("extent", "quantity"):
+            first, second = quoted
+            assert first in c.a.text.lower() or first in c.a.text, (c.explanation, c.a.text)
+            assert second in c.b.text.lower() or second in c.b.text, (c.explanation, c.b.text)
+
+
+def test_class_statement_with_a_range_is_not_a_disagreement(conflicts) -> None:
+    """'can partially or completely reverse' allows a total block: it does not contradict 'totally block'."""
+    E, OP = "naltrexone-effects-uses-risks", "naltrexone-opiate-addiction"
+    assert not _has(conflicts, OP, "totally block", E, "partially or completely reverse")
+    assert not any("partially or completely reverse" in t for c in conflicts for side in _sides(c) for t in side)
+
+
+def test_mechanism_unclear_is_not_set_against_plain_statements(conflicts) -> None:
+    """'The exact mechanism ... is still unclear' doubts details; its own article also calls it an opioid antagonist."""
+    assert not any("mechanism of action of naltrexone is still unclear" in t for c in conflicts for t in _sides(c)[0])
+    assert not any("mechanism of action of naltrexone is still unclear" in t for c in conflicts for t in _sides(c)[1])
+    assert not any(c.kind == "certainty" for c in conflicts)
 
 
 def test_agreements_and_hard_negatives_are_not_in_the_map(conflicts) -> None:
     G, A, E = "naltrexone-gabapentin", "naltrexone-anxiety", "naltrexone-effects-uses-risks"
     assert not _has(conflicts, A, "still physically dependent", G, "not physically dependent")
+    assert not _has(conflicts, A, "still on opioids", G, "not physically dependent")
     assert not _has(conflicts, G, "Gabapentin helps manage symptoms like anxiety", E, "sleep disturbances, anxiety")
     assert not _has(conflicts, "naltrexone-opiate-addiction", "antidote for opioid overdose", E, "antidote")
     assert not _has(conflicts, G, "not addictive", E, "no habituation effect")
-    assert not any(c.topic == "brand names" for c in conflicts)
+    assert not any(c.topic in ("brand names", "Revia") for c in conflicts)
 
 
 def test_citations_are_exact_cross_document_and_answerable(conflicts) -> None:
@@ -122,9 +176,11 @@ def test_citations_are_exact_cross_document_and_answerable(conflicts) -> None:
     for c in conflicts:
         assert c.kind and c.severity in ("high", "medium") and c.explanation and c.topic
         assert c.a.doc_id != c.b.doc_id
-        for cit in (c.a, c.b):
+        assert not {x.doc_id for x in c.a_side} & {x.doc_id for x in c.b_side}
+        assert c.a.score == c.score or c.b.score == c.score
+        for cit in (*c.a_side, *c.b_side):
             s = by_id[cit.sentence_id]
-            assert s.answerable and cit.n is None and cit.score == c.score
+            assert s.answerable and cit.n is None and 0.5 <= cit.score <= c.score
             assert cit.text == DOCS[cit.doc_id].text[cit.start : cit.end] == s.text
             assert cit.title == DOCS[cit.doc_id].title
     ranks = [(c.severity == "high", c.score) for c in conflicts]
@@ -142,14 +198,18 @@ def test_json_round_trip(conflicts) -> None:
     back = conflicts_from_json(data)
     assert [c.to_dict() for c in back] == [c.to_dict() for c in conflicts]
     assert [c.a.sentence_id for c in back] == [c.a.sentence_id for c in conflicts]
-    assert set(data[0]) == {"kind", "severity", "score", "explanation", "topic", "a", "b"}
+    assert [c.pairs for c in back] == [c.pairs for c in conflicts]
+    assert set(data[0]) == {"kind", "severity", "score", "explanation", "topic", "a", "b", "a_more", "b_more", "pairs"}
+    shown = conflicts[0].to_dict()
+    assert set(shown) == {"kind", "severity", "score", "explanation", "topic", "a", "b", "a_more", "b_more"}
+    assert len(shown["a_more"]) == len(conflicts[0].a_more) and isinstance(shown["b_more"], list)
 
 
 def test_lookup_by_sentence_ids(conflicts) -> None:
     anxiety = next(s.id for s in SENTS if "quell anxiety" in s.text)
     brands = next(s.id for s in SENTS if "known by brand names like Revia" in s.text)
     hits = conflicts_touching(conflicts, {anxiety})
-    assert hits and all(anxiety in (c.a.sentence_id, c.b.sentence_id) for c in hits)
+    assert hits and all(anxiety in {x.sentence_id for x in (*c.a_side, *c.b_side)} for c in hits)
     assert conflicts_touching(conflicts, {brands}) == []
     assert conflicts_touching(conflicts, set()) == []
 
@@ -191,5 +251,20 @@ def test_pluggable_detector_sees_only_candidate_pairs() -> None:
     vecs = _vectors(small)
     found = build_conflict_map(small, vecs, DOCS, detector=_FlagAll())
     expected = candidate_pairs(small, vecs)
-    assert {(c.a.sentence_id, c.b.sentence_id) for c in found} == expected
+    assert {(min(x, y), max(x, y)) for c in found for x, y, _ in c.pairs} == expected
     assert all(c.kind == "test" for c in found)
+
+
+def test_conflicts_text_shows_one_entry_per_disagreement_with_every_sentence(conflicts) -> None:
+    from naltrexone_qa.render.text import conflicts_text
+
+    text = conflicts_text(group_by_topic(conflicts))
+    entries = [ln for ln in text.splitlines() if ln.startswith("  - ")]
+    assert len(entries) == len(conflicts)
+    assert text.count("    One side (") == text.count("    Other side (") == len(conflicts)
+    for c in conflicts:
+        for cit in (*c.a_side, *c.b_side):
+            assert f'"{cit.text}"' in text
+        # The explanation is printed above its sides, and side A is listed before side B.
+        at = text.index(c.explanation)
+        assert at < text.index(f'"{c.a.text}"', at) < text.index(f'"{c.b.text}"', at)

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from naltrexone_qa.disagree.base import SEVERITY_RANK, Detector, Judgement
 from naltrexone_qa.disagree.claims import analyze
 from naltrexone_qa.disagree.registry import get_detector
-from naltrexone_qa.disagree.rules import RuleDetector, topic_for
+from naltrexone_qa.disagree.rules import RuleDetector
+from naltrexone_qa.disagree.topics import group_topic, shared_phrase
 from naltrexone_qa.errors import UsageError
 from naltrexone_qa.evaluation.pairs import evaluate, evaluate_pairs, load_pairs, prf
 from naltrexone_qa.frontends.cli import cli
@@ -76,26 +77,25 @@ def test_no_hard_negative_is_flagged() -> None:
             "Taking an opioid while on naltrexone is useless.",
             "If naltrexone is used concurrently with opiates, an overdose may occur.",
             "extent",
-            "opioid use while on naltrexone",
+            "opioid",
         ),
         (
-            "The exact mechanism of action of naltrexone is still unclear.",
-            "Naltrexone works by competitively binding to mu-opioid receptors, "
-            "preventing other opioids from activating them.",
+            "The effect of naltrexone on sleep quality is unclear.",
+            "Naltrexone improves sleep quality in adults.",
             "certainty",
-            "mechanism of action",
+            "sleep quality",
         ),
         (
             "Stop all opioids for a minimum of seven to ten days before you start taking naltrexone.",
             "Opioid users must be opiate-free for at least one week before starting naltrexone.",
             "quantity",
-            "waiting period before starting",
+            "opioids",
         ),
         (
             "Naltrexone does not block the effects of alcohol on the liver.",
             "Naltrexone can block the effects of alcohol on the liver.",
             "negation",
-            "liver damage",
+            "alcohol",
         ),
     ],
 )
@@ -104,7 +104,53 @@ def test_each_signal_fires_and_is_named(a: str, b: str, signal: str, topic: str)
         j = DET.judge(x, y)
         assert (j.label, j.signal) == ("contradiction", signal), j
         assert j.explanation and 0.5 <= j.score <= 1.0
-    assert topic_for(a, b, signal) == topic
+    assert shared_phrase(a, b).words == topic
+
+
+def test_topic_is_the_shared_phrase_read_from_the_text() -> None:
+    assert shared_phrase(
+        "Whether naltrexone lowers blood pressure is unclear.", "Naltrexone lowers blood pressure."
+    ).words == ("lowers blood pressure")
+    assert (
+        shared_phrase("Gabapentin is well-tolerated.", "In Germany, naltrexone is sold on prescription.").words
+        == "other"
+    )
+    assert group_topic([shared_phrase("A reduces anxiety.", "A causes anxiety."), shared_phrase("x", "y")]).words == (
+        "anxiety"
+    )
+
+
+def test_explanation_quotes_in_the_order_of_the_pair() -> None:
+    a, b = (
+        "Taking an opioid while on naltrexone is useless.",
+        "If naltrexone is used with opioids, an overdose may occur.",
+    )
+    assert "('useless' vs. 'overdose may occur')" in DET.judge(a, b).explanation
+    assert "('overdose may occur' vs. 'useless')" in DET.judge(b, a).explanation
+
+
+def test_a_range_that_includes_the_total_is_not_partial() -> None:
+    total = "It will totally block any opioid response."
+    assert DET.judge(total, "Antagonists can partially or completely reverse the effects of opioids.").label != (
+        "contradiction"
+    )
+    assert (
+        DET.judge(total, "Antagonists can partially reverse the effects of opioid response.").label == "contradiction"
+    )
+
+
+def test_a_hedge_on_details_does_not_contradict_a_plain_statement() -> None:
+    plain = "Naltrexone works by blocking opioid receptors in the brain."
+    assert DET.judge("The exact mechanism of action of naltrexone is still unclear.", plain).label != "contradiction"
+    assert DET.judge("The mechanism of naltrexone is unclear.", plain).signal == "certainty"
+
+
+def test_drug_names_come_from_inn_stems_not_a_corpus_list() -> None:
+    from naltrexone_qa.disagree.claims import is_drug
+
+    assert all(is_drug(w) for w in ("naltrexone", "naloxone", "diazepam", "alprazolam", "gabapentin", "oxycodone"))
+    assert not any(is_drug(w) for w in ("national", "hormone", "someone", "april", "opioid"))
+    assert DET.judge("Pregabalin reduces anxiety.", "Naltrexone causes anxiety.").label != "contradiction"
 
 
 def test_direct_contradiction_outranks_number_and_certainty_differences() -> None:

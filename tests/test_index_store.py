@@ -57,7 +57,7 @@ def test_second_load_reuses_the_index(tiny_corpus, tmp_path, embedder):
     assert not built_again and again.folder == first.folder
     manifest = json.loads((first.folder / "manifest.json").read_text())
     assert manifest["model"] == embedder.name and manifest["chunking"] == {"window": 4, "overlap": 1}
-    assert manifest["store"] == "faiss" and manifest["detector"] == {"name": "rules", "version": "rules-1"}
+    assert manifest["store"] == "faiss" and manifest["detector"] == {"name": "rules", "version": RuleDetector.version}
     assert set(manifest["corpus"]["files"]) == {"alpha", "beta"}
     assert not list(first.folder.glob("*.pkl")) and not list(first.folder.glob("*.pickle"))
 

@@ -179,6 +179,18 @@ def test_checks_and_markdown() -> None:
     assert not any("warm" in c or "cold" in c for c in failed)
     md = render_markdown(r)
     assert "| warm answer p50 (p95) |" in md and "| NO |" in md and "Machine:" in md
+    assert "flag step" not in md  # a result saved before the flag step was measured
+
+
+def test_flag_step_is_checked_against_30_ms() -> None:
+    r = _fake_result()
+    r["warm"] |= {"flags_p50_ms": 0.4, "flags_p95_ms": 2.0}
+    (row,) = [c for c in checks(r) if "flag step" in c["check"]]
+    assert row["value"] == 0.4 and row["target"] == 30.0 and row["ok"]
+    r["checks"] = checks(r)
+    assert "| disagreement flag step p50 (p95) | 0.4 ms (2.0 ms) |" in render_markdown(r)
+    r["warm"]["flags_p50_ms"] = 31.0
+    assert not next(c for c in checks(r) if "flag step" in c["check"])["ok"]
 
 
 def test_edit_one_document_appends_to_median_file(tmp_path: Path) -> None:

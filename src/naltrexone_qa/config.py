@@ -140,13 +140,18 @@ class AnswerSettings:
 
 @dataclass(frozen=True)
 class FlagSettings:
-    """When an answer shows a disagreement from the conflict map."""
+    """When an answer shows a disagreement from the conflict map (chosen on evals/dev.jsonl's
+    disagreement and hard-negative items only; see the README)."""
 
     max_flags: int = 3
-    # A side of a conflict that is not quoted must itself be this close to the question.
-    relevance: float = 0.6
-    # Conflicts whose sides are both among this many strongest candidates are shown too.
-    evidence: int = 5
+    # Both sides count as strong evidence for the question when each side's closest sentence is at
+    # most this far (cosine) below the question's 5th-nearest sentence.
+    near: float = 0.06
+    # ... or at most this far, when the question names the disagreement's topic outside a condition
+    # clause ("if it's for anxiety, is the liver at risk?" asks about the liver).
+    near_named: float = 0.16
+    # Nearest sentences whose disagreements are considered (with the quoted ones).
+    neighbours: int = 30
 
 
 def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> Path:

@@ -25,7 +25,7 @@ from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_ad
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
 from .config import Mode, Settings
-from .disagree.flags import select_flags
+from .disagree.flags import select_flags, shown_pair
 from .disagree.registry import get_detector
 from .embed.base import Embedder, get_embedder
 from .errors import TooLongError, UsageError
@@ -241,8 +241,9 @@ class QA:
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
-        evidence = {c.sentence.id for c in sel.pool[: self.settings.flags.evidence]} if citations else set()
-        flags = self._flags(citations, evidence, query.vec)
+        t_flags = time.perf_counter()
+        flags = self._flags(citations, query, query.vec)
+        timings["flags"] = (time.perf_counter() - t_flags) * 1000
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         text = " ".join(f"{s.text} [{s.citation}]" for s in sentences) if sentences else ABSTAIN
@@ -261,17 +262,23 @@ class QA:
             notice=NOTICE,
         )
 
-    def _flags(self, citations: list[Citation], evidence: set[int], qvec: np.ndarray) -> list[Conflict]:
-        """The map's conflicts to show beside this answer, re-cited with the answer's numbers."""
+    def _flags(self, citations: list[Citation], query: Query, qvec: np.ndarray) -> list[Conflict]:
+        """The map's disagreements to show beside this answer, re-cited with the answer's numbers."""
         cited = {c.sentence_id: c.n for c in citations if c.sentence_id is not None}
+        search = expand(query.text) if self.settings.answer.lay_terms else query.text
         chosen = select_flags(
-            self.index.conflicts, cited, evidence, qvec, self.index.sentence_vectors, self.settings.flags
+            self.index.conflicts, cited, search, qvec, self.index.sentence_vectors, self.settings.flags
         )
         out = []
         for conf in chosen:
-            a = self.citation(_sid(conf.a), cited.get(_sid(conf.a)), conf.a.score)
-            b = self.citation(_sid(conf.b), cited.get(_sid(conf.b)), conf.b.score)
-            out.append(Conflict(conf.kind, conf.severity, conf.score, conf.explanation, conf.topic, a, b))
+            x, y, why = shown_pair(conf, cited)
+            a = self.citation(x, cited.get(x), conf.a.score)
+            b = self.citation(y, cited.get(y), conf.b.score)
+            a_more = [self.citation(s, cited.get(s), c.score) for c in conf.a_side if (s := _sid(c)) != x]
+            b_more = [self.citation(s, cited.get(s), c.score) for c in conf.b_side if (s := _sid(c)) != y]
+            out.append(
+                Conflict(conf.kind, conf.severity, conf.score, why, conf.topic, a, b, a_more, b_more, conf.pairs)
+            )
         return out
 
     def _clean_or_none(self, text: str) -> Optional[str]:

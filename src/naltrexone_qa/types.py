@@ -146,7 +146,14 @@ class Citation:
 
 @dataclass
 class Conflict:
-    """Two claims from different documents that disagree: the type behind "Sources disagree"."""
+    """Where sources disagree: the type behind "Sources disagree".
+
+    One entry per disagreement: ``a`` and ``b`` are each side's main sentence,
+    ``a_more`` and ``b_more`` the other sentences on the same side (all from
+    other documents than the opposite side's). ``pairs`` lists the sentence
+    pairs the detector judged ((a-side id, b-side id, explanation)), so an
+    answer quoting a side's other sentence can say what differs for that one.
+    """
 
     kind: str
     severity: str
@@ -155,8 +162,20 @@ class Conflict:
     topic: str
     a: Citation
     b: Citation
+    a_more: list[Citation] = field(default_factory=list)
+    b_more: list[Citation] = field(default_factory=list)
+    pairs: list[tuple[int, int, str]] = field(default_factory=list)
+
+    @property
+    def a_side(self) -> list[Citation]:
+        return [self.a, *self.a_more]
+
+    @property
+    def b_side(self) -> list[Citation]:
+        return [self.b, *self.b_more]
 
     def to_dict(self) -> dict[str, Any]:
+        """``a``/``b`` as always; the other sentences of each side in ``a_more``/``b_more``."""
         return {
             "kind": self.kind,
             "severity": self.severity,
@@ -165,6 +184,8 @@ class Conflict:
             "topic": self.topic,
             "a": self.a.to_dict(),
             "b": self.b.to_dict(),
+            "a_more": [c.to_dict() for c in self.a_more],
+            "b_more": [c.to_dict() for c in self.b_more],
         }
 
 

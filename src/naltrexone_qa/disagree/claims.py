@@ -23,7 +23,8 @@ from .lexicon import (
     DAYS,
     DECREASE,
     DEONTIC,
-    DRUGS,
+    DETAIL_HEDGE,
+    DRUG_STEMS,
     GENERIC,
     HARD_STOP,
     HEDGE,
@@ -36,27 +37,29 @@ from .lexicon import (
     PREPOSITIONS,
     PUNCT,
     QTY,
+    RANGE,
     SIDE_CUES,
     SIDE_STOP,
     SUBSTANCES,
     TAGS,
     TOKEN,
-    TOPIC_LABELS,
     TOTAL,
 )
 
 __all__ = [
     "COMPLEMENTARY_CUES",
+    "DETAIL_HEDGE",
     "HEDGE",
     "MODAL",
     "OCCURS",
     "PARTIAL",
+    "RANGE",
     "TAGS",
-    "TOPIC_LABELS",
     "TOTAL",
     "Claim",
     "analyze",
     "cues",
+    "is_drug",
     "is_key",
 ]
 
@@ -69,7 +72,7 @@ def cues(text: str) -> frozenset[str]:
     found = set()
     if TOTAL.search(norm) and not PARTIAL.search(norm):
         found.add("total")
-    if PARTIAL.search(norm) or OCCURS.search(norm):
+    if (PARTIAL.search(norm) and not RANGE.search(norm)) or OCCURS.search(norm):
         found.add("partial")
     if HEDGE.search(norm):
         found.add("hedge")
@@ -78,7 +81,6 @@ def cues(text: str) -> frozenset[str]:
     return frozenset(found)
 
 
-_AGENTS = {stem(d) for d in DRUGS}
 _STOP_STEMS = FUNCTION_WORDS | {stem(w) for w in FUNCTION_WORDS}
 _GENERIC = GENERIC
 _DEC = {stem(w) for w in DECREASE}
@@ -86,12 +88,16 @@ _INC = {stem(w) for w in INCREASE}
 _SIDE_CUES = SIDE_CUES
 
 
+def is_drug(word: str) -> bool:
+    """Whether a lower-cased word is a drug name by its INN stem ("naltrexone", "alprazolam")."""
+    return bool(DRUG_STEMS.match(word) or DRUG_STEMS.match(word + "e"))
+
+
 def _normalize(text: str) -> str:
-    """Lower-case and fold synonyms so the same claim words compare equal."""
+    """Lower-case and fold spelling variants so the same claim words compare equal."""
     t = text.lower().replace("\u2019", "'").replace("\u2018", "'")
     t = re.sub(r"\bopiate", "opioid", t)
-    t = re.sub(r"\bopioid (?:receptor )?antagonists?\b", "naltrexone", t)
-    t = re.sub(r"\b(?:tuning|turns?|turning) down\b", "reducing", t)
+    t = re.sub(r"\b(?:tun|turn)(?:e|es|ed|ing|s)? down\b", "reducing", t)
     t = re.sub(r"\b(\w+)n't\b", r"\1 not", t)
     return t.replace("can not", "cannot").replace("-", " ")
 
@@ -118,7 +124,7 @@ class Claim:
             s = self.stems[j]
             if s in SUBSTANCES:  # "alcohol abuse stimulates" yes; "patients with alcohol" no
                 return not (j and self.raw[j - 1] in PREPOSITIONS)
-            return s in _AGENTS
+            return is_drug(self.stems[j])
 
         before = [j for j in range(i - 1, -1, -1) if is_agent(j)]
         if before:
@@ -128,7 +134,8 @@ class Claim:
 
 
 def is_key(s: str) -> bool:
-    return len(s) > 2 and s not in _STOP_STEMS and s not in _GENERIC and s not in _AGENTS and not s.isdigit()
+    """A content stem that can carry a claim's topic (not a function word, generic noun or drug name)."""
+    return len(s) > 2 and s not in _STOP_STEMS and s not in _GENERIC and not is_drug(s) and not s.isdigit()
 
 
 def _scopes(raw: list[str]) -> tuple[set[int], set[int]]:
@@ -212,7 +219,7 @@ def analyze(text: str) -> Claim:
         frozenset(cond),
         frozenset(s for s in stems if is_key(s)),
         frozenset(t for t, rx in TAGS.items() if rx.search(norm)),
-        frozenset(s for s in stems if s in _AGENTS),
+        frozenset(s for s in stems if is_drug(s)),
         (),
         tuple(_quantities(norm)),
     )

@@ -21,7 +21,9 @@ from ..retrieve.registry import build_store
 from ..types import Citation, Conflict, Document, Sentence
 from .base import SEVERITY_RANK, Detector
 from .claims import COMPLEMENTARY_CUES, analyze, cues
-from .rules import RuleDetector, topic_for
+from .grouping import Edge, edge_groups, entry, sides, topic_words
+from .rules import RuleDetector
+from .topics import group_topic, shared_phrase
 
 log = logging.getLogger(__name__)
 
@@ -99,23 +101,6 @@ def candidate_pairs(
     return pairs | _term_pairs(usable, max_postings) | _cue_pairs(usable, max_postings)
 
 
-def _citation(s: Sentence, documents: dict[str, Document], score: float) -> Citation:
-    doc = documents.get(s.doc_id)
-    return Citation(
-        n=None,
-        doc_id=s.doc_id,
-        title=doc.title if doc else s.doc_id,
-        section=s.section,
-        start=s.start,
-        end=s.end,
-        text=s.text,
-        score=score,
-        sentence_id=s.id,
-        page=doc.page_at(s.start) if doc else None,
-        url=doc.url if doc else None,
-    )
-
-
 def build_conflict_map(
     sentences: list[Sentence],
     vectors: np.ndarray,
@@ -123,32 +108,37 @@ def build_conflict_map(
     detector: Optional[Detector] = None,
     min_score: float = MIN_SCORE,
 ) -> list[Conflict]:
-    """All cross-document contradictions, most severe first; called at index build."""
+    """All cross-document disagreements, one entry each, most severe first; called at index build.
+
+    The detector judges sentence pairs; pairs that share a sentence and a signal
+    or topic are one disagreement, its sentences split into the two sides.
+    """
     t0 = time.perf_counter()
     detector = detector or RuleDetector()
     by_id = {s.id: s for s in sentences}
     pairs = sorted(candidate_pairs(sentences, vectors))
     judgements = detector.judge_many([(by_id[a].text, by_id[b].text) for a, b in pairs])
-    conflicts = []
-    for (ia, ib), j in zip(pairs, judgements, strict=False):
-        if j.label != "contradiction" or j.score < min_score:
-            continue
-        a, b = by_id[ia], by_id[ib]
-        conflicts.append(
-            Conflict(
-                kind=j.signal,
-                severity=j.severity,
-                score=j.score,
-                explanation=j.explanation,
-                topic=topic_for(a.text, b.text, j.signal),
-                a=_citation(a, documents, j.score),
-                b=_citation(b, documents, j.score),
-            )
-        )
+    edges = [
+        Edge(ia, ib, j, shared_phrase(by_id[ia].text, by_id[ib].text))
+        for (ia, ib), j in zip(pairs, judgements, strict=False)
+        if j.label == "contradiction" and j.score >= min_score
+    ]
+    groups = edge_groups(edges)
+    sided = [sides(g) for g in groups]
+    # Re-judge the pairs whose A-side sentence is the higher id, so every explanation quotes in (a, b) order.
+    flipped = [(e.hi, e.lo) for g, (side_a, _) in zip(groups, sided) for e in g if e.hi in side_a]
+    rejudged = dict(zip(flipped, detector.judge_many([(by_id[a].text, by_id[b].text) for a, b in flipped])))
+    topics = [group_topic(e.topic for e in g) for g in groups]
+    words = topic_words(topics)
+    conflicts = [
+        entry(group, side_a, side_b, rejudged, by_id, documents, words.get(t.key, t.words))
+        for group, (side_a, side_b), t in zip(groups, sided, topics)
+    ]
     conflicts.sort(key=lambda c: (-SEVERITY_RANK.get(c.severity, 0), -c.score, c.a.sentence_id, c.b.sentence_id))
     log.info(
-        "conflict map: %d candidate pairs, %d conflicts in %.1f ms",
+        "conflict map: %d candidate pairs, %d contradicting pairs in %d disagreements, %.1f ms",
         len(pairs),
+        len(edges),
         len(conflicts),
         1000 * (time.perf_counter() - t0),
     )
@@ -162,8 +152,18 @@ def _cite_json(c: Citation) -> dict[str, Any]:
 
 
 def conflicts_to_json(conflicts: Iterable[Conflict]) -> list[dict[str, Any]]:
-    """JSON-ready list for the index file (citations keep their sentence ids)."""
-    return [{**c.to_dict(), "a": _cite_json(c.a), "b": _cite_json(c.b)} for c in conflicts]
+    """JSON-ready list for the index file (citations keep their sentence ids, entries their pairs)."""
+    return [
+        {
+            **c.to_dict(),
+            "a": _cite_json(c.a),
+            "b": _cite_json(c.b),
+            "a_more": [_cite_json(x) for x in c.a_more],
+            "b_more": [_cite_json(x) for x in c.b_more],
+            "pairs": [list(p) for p in c.pairs],
+        }
+        for c in conflicts
+    ]
 
 
 def _cite_from(d: dict[str, Any]) -> Citation:
@@ -193,6 +193,9 @@ def conflicts_from_json(data: list[dict[str, Any]]) -> list[Conflict]:
             topic=d["topic"],
             a=_cite_from(d["a"]),
             b=_cite_from(d["b"]),
+            a_more=[_cite_from(x) for x in d.get("a_more", [])],
+            b_more=[_cite_from(x) for x in d.get("b_more", [])],
+            pairs=[(int(x), int(y), str(why)) for x, y, why in d.get("pairs", [])],
         )
         for d in data
     ]

@@ -1,11 +1,14 @@
-"""Question-time disagreement flags: which conflicts of the map an answer shows.
+"""Question-time disagreement flags: which disagreements of the map an answer shows.
 
 Why its own step: the conflict map is computed once per index build; at
-question time only this cheap check runs. A conflict is shown when one of
-its sides is quoted in the answer, or when both sides are among the strongest
-evidence for the question, and every side not quoted is itself close to the
-question (cosine >= ``FlagSettings.relevance``): one side merely being near
-the question is how false alarms arise.
+question time only this cheap check runs. A disagreement is shown when the
+question asks about its point, whether or not the answer's best sentences come
+from both sides: each side must be among the strongest evidence for the
+question (its closest sentence near the question's 5th-nearest sentence), and
+closer still unless the question names the disagreement's topic outside a
+condition clause. Being quoted alone is not enough: a quote can take part in a
+disagreement about something else ("Is it addictive?" quoting a sentence that
+also says it eases anxiety).
 """
 
 from __future__ import annotations
@@ -18,46 +21,90 @@ from ..config import FlagSettings
 from ..retrieve.store import VectorStore
 from ..types import Conflict
 from .base import SEVERITY_RANK
+from .claims import analyze
+
+
+def side_ids(c: Conflict) -> tuple[set[int], set[int]]:
+    """Sentence ids of each side of a disagreement."""
+    a = {x.sentence_id for x in c.a_side if x.sentence_id is not None}
+    b = {x.sentence_id for x in c.b_side if x.sentence_id is not None}
+    return a, b
 
 
 def conflicts_touching(conflicts: Iterable[Conflict], sentence_ids: set[int]) -> list[Conflict]:
-    """Conflicts in which any of the given sentences takes part (map order kept)."""
-    return [c for c in conflicts if c.a.sentence_id in sentence_ids or c.b.sentence_id in sentence_ids]
+    """Disagreements in which any of the given sentences takes part, on either side (map order kept)."""
+    out = []
+    for c in conflicts:
+        a, b = side_ids(c)
+        if (a | b) & sentence_ids:
+            out.append(c)
+    return out
+
+
+def named_topic(question: str, topic: str) -> bool:
+    """Whether the question names the topic outside its condition clauses (word stems, 4-letter prefix)."""
+    q = analyze(question)
+    asked = {s for i, s in enumerate(q.stems) if i not in q.cond and len(s) >= 4}
+    wanted = {s for s in analyze(topic).stems if len(s) >= 4}
+    return any(a[:4] == w[:4] for a in asked for w in wanted)
 
 
 def select_flags(
     conflicts: Iterable[Conflict],
     cited: Mapping[int, Optional[int]],
-    evidence: set[int],
+    question: str,
     qvec: np.ndarray,
     sentence_vectors: VectorStore,
     settings: FlagSettings,
 ) -> list[Conflict]:
-    """The conflicts to show beside an answer, most relevant first.
+    """The disagreements to show beside an answer, most relevant first.
 
-    ``cited`` maps each quoted sentence id to its citation number; ``evidence``
-    holds the ids of the strongest candidates for the question.
+    ``cited`` maps each quoted sentence id to its citation number; ``question``
+    is the resolved question's search text (lay words expanded).
     """
-    found = conflicts_touching(conflicts, set(cited) | evidence)
+    hits = sentence_vectors.search(qvec, settings.neighbours)[0]
+    if not hits:
+        return []
+    fifth = hits[min(4, len(hits) - 1)][1]
+    found = conflicts_touching(conflicts, set(cited) | {i for i, _ in hits})
 
-    def relevant(c: Conflict) -> bool:
-        # Both sides must speak to the question, not only the quoted one:
-        # a quote can take part in a disagreement about something else.
-        sides = (c.a.sentence_id, c.b.sentence_id)
-        if not (c.a.sentence_id in cited or c.b.sentence_id in cited or set(sides) <= evidence):
-            return False
-        others = [sid for sid in sides if sid not in cited and sid is not None]
-        if not others:
-            return True
-        sims = sentence_vectors.get_vectors(others) @ qvec
-        return bool(np.all(sims >= settings.relevance))
+    def gap(ids: set[int]) -> float:
+        return float(np.max(sentence_vectors.get_vectors(sorted(ids)) @ qvec)) - fifth
 
-    kept = [c for c in found if relevant(c)]
-    kept.sort(
-        key=lambda c: (
-            -((c.a.sentence_id in cited) + (c.b.sentence_id in cited)),
-            -SEVERITY_RANK.get(c.severity, 0),
-            -c.score,
-        )
+    scored = []
+    for c in found:
+        a, b = side_ids(c)
+        near = min(gap(a), gap(b))
+        if near >= -settings.near or (near >= -settings.near_named and named_topic(question, c.topic)):
+            scored.append((near, c))
+
+    def quoted(c: Conflict) -> int:
+        a, b = side_ids(c)
+        return bool(a & set(cited)) + bool(b & set(cited))
+
+    scored.sort(key=lambda nc: (-quoted(nc[1]), -SEVERITY_RANK.get(nc[1].severity, 0), -nc[0], -nc[1].score))
+    return [c for _, c in scored[: settings.max_flags]]
+
+
+def shown_pair(c: Conflict, cited: Mapping[int, Optional[int]]) -> tuple[int, int, str]:
+    """Which sentence of each side an answer shows, and what differs between those two.
+
+    A quoted sentence is shown on its side (the answer's own number beside it);
+    otherwise the side's main sentence. The explanation is the one judged for
+    the pair shown, so its quotes match the sentences below it.
+    """
+    a_main, b_main = c.a.sentence_id, c.b.sentence_id
+    if a_main is None or b_main is None:
+        raise ValueError("a conflict side without a sentence id")
+    why = {(x, y): e for x, y, e in c.pairs}
+
+    def rank(sid: int, main: int) -> tuple[int, int, int]:
+        n = cited.get(sid)
+        return (0 if sid in cited else 1, n if n is not None else 0, 0 if sid == main else 1)
+
+    a_ids, b_ids = side_ids(c)
+    options = [(x, y) for x, y in why if x in a_ids and y in b_ids] or [(a_main, b_main)]
+    x, y = min(
+        options, key=lambda p: (min(rank(p[0], a_main), rank(p[1], b_main)), rank(p[0], a_main), rank(p[1], b_main))
     )
-    return kept[: settings.max_flags]
+    return x, y, why.get((x, y), c.explanation)

@@ -15,8 +15,9 @@ PUNCT = set(".,;:!?()")
 HARD_STOP = set(".;:!?")
 NUMBERS = dict(
     zip(
-        "one two three four five six seven eight nine ten eleven twelve fourteen thirty".split(),
-        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 14, 30],
+        """one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen
+        seventeen eighteen nineteen twenty thirty forty fifty sixty""".split(),
+        [*range(1, 21), 30, 40, 50, 60],
         strict=True,
     )
 )
@@ -27,8 +28,16 @@ GENERIC = set(
     body potential potentially typically significant significantly common commonly help result role ability
     way part level risk""".split()
 )
-DRUGS = ["naltrexone", "gabapentin", "benzodiazepine", "diazepam", "alprazolam"]
-SUBSTANCES = {"alcohol", "opioid"}  # subjects too, unless governed by a preposition
+# Drug names are recognised by the WHO INN naming stems (a published, general list), not by
+# names taken from the corpus: "nal-" opioid antagonists/agonists, "-azepam"/"-zolam"/"-azepine"
+# benzodiazepines, "-gab-"/"-pentin" GABA analogues, "-codone"/"-fentanil" opioids, and so on.
+DRUG_STEMS = re.compile(
+    r"^nal(?:t|ox|m|b|orph)\w{3,}$|\w{2,}(?:azepam|azolam|zolam|azepine|azepines|pentin|gabalin|barbital|codone"
+    r"|fentanil|orphine|profen|statin|olol|pril|sartan|cillin|mycin|oxacin|oxetine|tyline|prazole|dipine|tidine"
+    r"|triptan|gliptin|flozin|semide|thiazide|caine|cycline|setron|vudine|navir|mab)s?$"
+)
+# Substance classes: subjects too, unless governed by a preposition.
+SUBSTANCES = {"alcohol", "opioid", "nicotine", "tobacco", "cannabis", "cocaine", "caffeine", "stimulant"}
 PREPOSITIONS = {"with", "of", "on", "to", "from", "for", "in", "by", "and", "or"}
 SIDE_CUES = {"include", "includ", "like", "such", "are", "is", "involv"}
 SIDE_STOP = {"particularly", "especially", "when", "if", "with", "in", "while"}
@@ -36,15 +45,25 @@ DECREASE = """reduce reduction decrease decline lower lessen relief relieve alle
     ameliorate attenuate inhibit suppress prevent fewer""".split()
 INCREASE = """increase rise rose elevate enhance higher promote induce cause trigger worsen exacerbate raise
     boost greater stimulate occur""".split()
+# Extent: a total effect ("totally block", "prevents any", "useless") against a partial one or a
+# possible outcome ("cannot exert their full effect", "X may occur"); a range that includes the
+# total ("partially or completely") is not partial.
+_BLOCKING = r"(?:block|prevent|stop|abolish|eliminat|suppress|inhibit)\w*"
 TOTAL = re.compile(
-    r"\b(?:totally|completely|entirely|fully) block|\bblock\w* (?:any|all|every)\b"
-    r"|\bprevents? any\b|\buseless\b"
+    r"\b(?:totally|completely|entirely|fully) " + _BLOCKING + r"|\b" + _BLOCKING + r" (?:any|all|every)\b"
+    r"|\buseless\b|\bno effect at all\b"
 )
 PARTIAL = re.compile(
     r"\bpartially\b|\bpartly\b|\bin part\b"
     r"|\b(?:cannot|can't|not) (?:\w+ ){0,2}(?:their|its|the) full\b"
 )
-OCCURS = re.compile(r"\boverdose (?:may|can|could|might) occur")
+RANGE = re.compile(
+    r"\b(?:partially|partly|in part) or (?:totally|completely|entirely|fully|wholly)\b"
+    r"|\b(?:totally|completely|entirely|fully|wholly) or (?:partially|partly|in part)\b"
+)
+OCCURS = re.compile(r"\b(?:[a-z]+ )?(?:may|can|could|might) (?:still )?(?:occur|happen|result)\b")
+# "The exact mechanism is unclear" doubts the details, not a plain statement of what the drug is.
+DETAIL_HEDGE = re.compile(r"\b(?:exact|precise|full|specific|detailed)\b|\bnot fully\b")
 HEDGE = re.compile(
     r"\b(?:unclear|unknown|uncertain)\b"
     r"|\bnot (?:yet |fully |well |completely )?(?:understood|known|established)\b"
@@ -54,8 +73,8 @@ MODAL = re.compile(
     r"|appears?|likely|probably|seems?)\b"
 )
 COND = re.compile(
-    r"\b(?:if|when|unless|while|during|in people who|by those who|by individuals|"
-    r"for those who|in patients)\b"
+    r"\b(?:if|when|unless|while|during|once|until"
+    r"|(?:in|by|for|among) (?:people|patients|individuals|those|anyone|someone|users|adults|children)\b)"
 )
 QTY = re.compile(
     r"(?P<bound>at least|a minimum of|minimum of|no less than|more than|up to|at most)?\s*"
@@ -64,35 +83,11 @@ QTY = re.compile(
     r"(?P<unit>hours?|days?|weeks?|months?|years?|percent|%|mg|milligrams?)(?P<age> of age| old)?"
 )
 DAYS = {"hour": 1 / 24, "day": 1, "week": 7, "month": 30, "year": 365}
+# Generic cues only: what kind of statement a sentence is, never what it is about.
 TAGS: dict[str, re.Pattern[str]] = {
-    "concurrent": re.compile(
-        r"while on naltrexone|concurrently with opioid|during (?:treatment|therapy)"
-        r" with naltrexone|taking an opioid|opioid response|opioid effect"
-    ),
-    "waiting": re.compile(r"\bbefore (?:you )?start"),
     "mechanism": re.compile(r"\bmechanism\b|\b(?:works?|acts?|functions?|operates?) (?:\w+ )?(?:by|as)\b"),
     "mechanism-fact": re.compile(r"\b(?:works?|acts?|functions?|operates?) (?:\w+ )?(?:by|as)\b"),
-    "anxiety": re.compile(r"\banxi"),
-    "overdose": re.compile(r"\boverdose|\bantidote|\bpoisoning"),
-    "withdrawal": re.compile(r"\bwithdrawal"),
-    "dependence": re.compile(r"\baddict|\bhabituation|\bdependen"),
-    "liver": re.compile(r"\bliver\b|\bhepato"),
     "side effects": re.compile(r"\bside effects?\b"),
-    "cravings": re.compile(r"\bcraving"),
-    "brand names": re.compile(r"\bbrand names?\b"),
-}
-TOPIC_LABELS = {
-    "concurrent": "opioid use while on naltrexone",
-    "waiting": "waiting period before starting",
-    "mechanism": "mechanism of action",
-    "anxiety": "anxiety",
-    "overdose": "overdose",
-    "withdrawal": "withdrawal",
-    "dependence": "dependence and addiction",
-    "liver": "liver damage",
-    "side effects": "side effects",
-    "cravings": "cravings",
-    "brand names": "brand names",
 }
 # Cue pairs that can fire a signal without sharing any rare word: pairing
 # builds candidates from these complements, not only from shared terms.

@@ -36,21 +36,34 @@ def _nli(**kwargs: Any) -> Detector:
     return NLIDetector(kwargs.get("model") or DEFAULT_NLI_MODEL)
 
 
+def _stance(**kwargs: Any) -> Detector:
+    from .stance import StanceDetector
+
+    return StanceDetector(kwargs["folder"])
+
+
 # Detector name -> factory; heavy backends are imported only when chosen.
+# "stance" takes the folder of a trained model: ``stance:DIR`` (``naltrexone-qa train stance --out DIR``).
 DETECTORS: dict[str, Callable[..., Detector]] = {
     "rules": _rules,
     "learned": _learned,
     "rules+learned": _combined,
     "nli": _nli,
+    "stance": _stance,
 }
 
 
 def check_detector_name(name: str) -> str:
-    if name not in DETECTORS:
-        raise UsageError(f"unknown detector {name!r}; choose one of {', '.join(DETECTORS)}")
+    """The name if it is a detector (``stance:DIR`` needs its folder), else a UsageError naming the choices."""
+    base, _, folder = name.partition(":")
+    if base == "stance" and not folder:
+        raise UsageError("the stance detector needs the folder of a trained model: --detector stance:DIR")
+    if base not in DETECTORS or (folder and base != "stance"):
+        raise UsageError(f"unknown detector {name!r}; choose one of rules, learned, rules+learned, nli, stance:DIR")
     return name
 
 
 def get_detector(name: str = "rules", model: Optional[str] = None, embedder: Any = None) -> Detector:
     """The named detector (``model``: the NLI checkpoint; ``embedder``: shared with learned heads)."""
-    return DETECTORS[check_detector_name(name)](model=model, embedder=embedder)
+    base, _, folder = check_detector_name(name).partition(":")
+    return DETECTORS[base](model=model, embedder=embedder, folder=folder)

@@ -17,7 +17,7 @@ import logging
 from typing import Optional, Sequence
 
 from .base import Judgement
-from .claims import HEDGE, MODAL, OCCURS, PARTIAL, TAGS, TOPIC_LABELS, TOTAL, Claim, analyze, is_key
+from .claims import DETAIL_HEDGE, HEDGE, MODAL, OCCURS, PARTIAL, RANGE, TOTAL, Claim, analyze, is_key
 
 log = logging.getLogger(__name__)
 
@@ -39,16 +39,28 @@ def opposite_effects(a: Claim, b: Claim) -> str:
     return ""
 
 
+def _in_order(x: Claim, a: Claim, first: str, second: str) -> tuple[str, str]:
+    """Quotes in the order of the pair (a, b), whichever of the two ``x`` is."""
+    return (first, second) if x is a else (second, first)
+
+
 def extent_mismatch(a: Claim, b: Claim) -> str:
-    """Total vs. partial: 'totally block' vs. 'partially reverse' / 'overdose may occur'."""
+    """Total vs. partial: 'totally block' vs. 'partially reverse' / 'X may occur'.
+
+    A range that includes the total ("partially or completely reverse") does not
+    contradict a total effect: it allows it.
+    """
     if not (a.keys & b.keys):
         return ""
     for x, y in ((a, b), (b, a)):
         total = TOTAL.search(x.norm)
         if total and not PARTIAL.search(x.norm):
-            other = PARTIAL.search(y.norm) or OCCURS.search(y.norm)
+            partial = PARTIAL.search(y.norm) if not RANGE.search(y.norm) else None
+            other = partial or OCCURS.search(y.norm)
             if other:
-                return f"total vs. partial effect ('{total.group(0)}' vs. '{other.group(0)}')"
+                p, q = _in_order(x, a, total.group(0), other.group(0))
+                kind = "total vs. partial effect" if x is a else "partial vs. total effect"
+                return f"{kind} ('{p}' vs. '{q}')"
     return ""
 
 
@@ -81,9 +93,10 @@ def condition_difference(a: Claim, b: Claim) -> str:
                 continue
             for j, s in enumerate(y.stems):
                 if s == t and (i in x.negated) != (j in y.negated):
-                    return (
-                        f"'{x.raw[i]}' vs. 'not {x.raw[i]}'" if j in y.negated else f"'not {x.raw[i]}' vs. '{x.raw[i]}'"
-                    )
+                    plain, negated = (x.raw[i], f"not {x.raw[i]}")
+                    first, second = (negated, plain) if i in x.negated else (plain, negated)
+                    p, q = _in_order(x, a, first, second)
+                    return f"'{p}' vs. '{q}'"
     return ""
 
 
@@ -99,10 +112,15 @@ def quantity_mismatch(a: Claim, b: Claim) -> str:
 
 
 def certainty_mismatch(a: Claim, b: Claim) -> str:
-    """One source calls something unclear that the other states flatly as fact."""
+    """One source calls something unclear that the other states flatly as fact.
+
+    A hedge on the details ("the exact mechanism is unclear", "not fully
+    understood") is compatible with a plain statement of what something is or
+    does: the hedging source usually says the same plain thing elsewhere.
+    """
     for h, f in ((a, b), (b, a)):
         hedge = HEDGE.search(h.norm)
-        if not hedge or HEDGE.search(f.norm) or MODAL.search(f.norm):
+        if not hedge or HEDGE.search(f.norm) or MODAL.search(f.norm) or DETAIL_HEDGE.search(h.norm):
             continue
         if h.agents != f.agents and not (h.agents & f.agents):
             continue
@@ -112,32 +130,9 @@ def certainty_mismatch(a: Claim, b: Claim) -> str:
         if "mechanism" in h.tags and "mechanism-fact" not in f.tags:
             continue  # "the mechanism of X" alone states no mechanism as fact
         if shared:
-            what = TOPIC_LABELS.get(sorted(shared)[0], sorted(shared)[0])
-            return f"certainty differs on {what} ('{hedge.group(0)}' vs. stated as fact)"
+            p, q = _in_order(h, a, hedge.group(0), "stated as fact")
+            return f"certainty differs ('{p}' vs. {q})" if h is a else f"certainty differs ({p} vs. '{q}')"
     return ""
-
-
-def topic_for(a: str, b: str, signal: str = "") -> str:
-    """Short fixed topic label from the shared concept tags / key terms of a pair."""
-    ca, cb = analyze(a), analyze(b)
-    shared = ca.tags & cb.tags
-    if signal == "extent" or "concurrent" in ca.tags | cb.tags and signal in ("extent", "opposite-effects"):
-        if "anxiety" not in shared:
-            return TOPIC_LABELS["concurrent"]
-    if signal == "quantity" and "waiting" in shared:
-        return TOPIC_LABELS["waiting"]
-    if signal == "certainty" and "mechanism" in shared:
-        return TOPIC_LABELS["mechanism"]
-    if signal == "opposite-effects":
-        for obj, obj_raw, *_ in ca.effects:
-            if any(obj == o for o, *_ in cb.effects):
-                tag = next((t for t, rx in TAGS.items() if rx.search(obj_raw)), None)
-                return TOPIC_LABELS[tag] if tag else obj_raw
-    for tag, label in TOPIC_LABELS.items():
-        if tag in shared:
-            return label
-    common = sorted(ca.keys & cb.keys, key=lambda k: (-len(k), k))
-    return common[0] if common else "other"
 
 
 # Base confidence of each signal: direct contradictions outrank differences
@@ -162,7 +157,7 @@ class RuleDetector:
     """Default offline detector; ``related_threshold`` splits agreement/unrelated."""
 
     name = "rules"
-    version = "rules-1"
+    version = "rules-2"
 
     def __init__(self, related_threshold: float = 0.25) -> None:
         self.related_threshold = related_threshold

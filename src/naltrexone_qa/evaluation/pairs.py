@@ -1,8 +1,9 @@
 """Precision/recall/F1 of a contradiction detector on labeled sentence pairs.
 
-Two formats are read: our own ``evals/conflict_pairs.jsonl`` (a_text, b_text,
-label contradiction|agreement|unrelated) and the public claim-evidence file
-(claim, evidence, label support|contradiction, source).  Numbers are always
+Three formats are read (by :mod:`.stance`): our own ``evals/conflict_pairs.jsonl``
+(a_text, b_text, label contradiction|agreement|unrelated), the public
+claim-evidence file (claim, evidence, label support|contradiction, source) and
+HealthVer's CSV (Supports|Refutes|Neutral; refutes counts as contradiction).  Numbers are always
 shown beside the trivial always/never-contradiction baselines, because on a
 skewed set a detector can look good while doing nothing.
 """
@@ -16,8 +17,6 @@ from pathlib import Path
 from typing import Any, Iterable, Optional
 
 from ..disagree.base import Detector
-from ..errors import DataError
-from ..jsonl import read_jsonl
 
 log = logging.getLogger(__name__)
 
@@ -25,27 +24,17 @@ POSITIVE = "contradiction"
 
 
 def load_pairs(path: str | Path, default_source: Optional[str] = None) -> list[dict[str, Any]]:
-    """Read either format into {id, a, b, gold (bool), label, source}."""
-    path = Path(path)
-    rows = []
-    for n, r in read_jsonl(path):
-        a = r.get("a_text", r.get("claim"))
-        b = r.get("b_text", r.get("evidence"))
-        if not isinstance(a, str) or not isinstance(b, str) or not isinstance(r.get("label"), str):
-            raise DataError(f"{path}:{n}: need a_text/b_text or claim/evidence, and label (text)")
-        rows.append(
-            {
-                "id": r.get("id", f"{path.stem}-{n}"),
-                "a": a,
-                "b": b,
-                "label": r["label"],
-                "gold": r["label"] == POSITIVE,
-                "source": r.get("source") or default_source or path.stem,
-            }
-        )
-    if not rows:
-        raise DataError(f"{path}: no pairs found")
-    return rows
+    """Read any pair file (ours, claim-evidence JSONL, HealthVer CSV) into {id, a, b, gold (bool), label, source}.
+
+    ``gold`` is whether the pair is a contradiction (refutes); an unknown label
+    or a bad row stops the read with the file and line.
+    """
+    from .stance import read_pair_rows
+
+    return [
+        {"id": r.id, "a": r.a, "b": r.b, "label": r.label, "gold": r.stance == "refutes", "source": r.source}
+        for r in read_pair_rows(path, default_source or "")
+    ]
 
 
 def prf(tp: int, fp: int, fn: int) -> dict[str, float]:

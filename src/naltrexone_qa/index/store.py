@@ -49,7 +49,7 @@ class IndexSettings:
     chunk: ChunkParams = field(default_factory=ChunkParams)
     store: str = "faiss"
     detector: str = "rules"
-    detector_version: str = "rules-1"
+    detector_version: str = "rules-2"
 
     @classmethod
     def from_settings(cls, settings: Settings, detector_version: str) -> IndexSettings:

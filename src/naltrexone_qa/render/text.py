@@ -96,6 +96,7 @@ def write_lines(lines: Sequence[Line], stream: Optional[IO[str]] = None) -> None
         stream.write("\n".join(plain) + "\n")
         return
     from rich.console import Console
+    from rich.padding import Padding
     from rich.text import Text
 
     con = Console(file=stream, highlight=False)
@@ -103,7 +104,11 @@ def write_lines(lines: Sequence[Line], stream: Optional[IO[str]] = None) -> None
         text = Text()
         for part, style in line:
             text.append(part, style=style or None)
-        con.print(text)
+        # Wrapped lines keep the line's indent, like the plain output.
+        indent = len(text.plain) - len(text.plain.lstrip(" "))
+        if indent:
+            text = text[indent:]
+        con.print(Padding(text, (0, 0, 0, indent)) if indent else text)
 
 
 def _wrap(text: str, width: int) -> str:
@@ -121,8 +126,21 @@ def render_answer(ans: Answer, stream: Optional[IO[str]] = None) -> None:
     write_lines(answer_lines(ans), stream)
 
 
+def _side_lines(title: str, side: list[Citation]) -> list[Line]:
+    docs = len({c.doc_id for c in side})
+    count = f"{len(side)} sentence{'s' if len(side) != 1 else ''}"
+    where = f", {docs} sources" if docs > 1 else ""
+    lines: list[Line] = [[(f"    {title} ({count}{where}):", "bold")]]
+    for c in side:
+        lines.append([(f'      "{c.text}" \u2014 ', ""), (cite_label(c), "dim")])
+    return lines
+
+
 def conflicts_lines(groups: dict[str, list[Conflict]]) -> list[Line]:
-    """The corpus's disagreements grouped by topic, both quotes cited."""
+    """The corpus's disagreements by topic: one entry each, every sentence of each side quoted and cited.
+
+    The explanation quotes the two sides in the order they are listed below it.
+    """
     if not groups:
         return [[("No disagreements between sources were found in this corpus.", "")]]
     lines: list[Line] = []
@@ -130,10 +148,10 @@ def conflicts_lines(groups: dict[str, list[Conflict]]) -> list[Line]:
         lines.append([(topic, "bold")])
         for conf in confs:
             lines.append(
-                [(f"  - {conf.kind} ({conf.severity}, score {conf.score:.2f}): {conf.explanation}", "magenta")]
+                [(f"  - {conf.explanation} ({conf.kind}, {conf.severity}, score {conf.score:.2f})", "magenta")]
             )
-            for c in (conf.a, conf.b):
-                lines.append([(f'      "{c.text}" \u2014 ', ""), (cite_label(c), "dim")])
+            lines += _side_lines("One side", conf.a_side)
+            lines += _side_lines("Other side", conf.b_side)
         lines.append([])
     while lines and not lines[-1]:
         lines.pop()

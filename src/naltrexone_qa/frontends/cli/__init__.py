@@ -10,7 +10,20 @@ from __future__ import annotations
 
 import click
 
-from . import bench, bench_public, bench_scale, chat, core, corpus, evaluate, serve, slack, train, training
+from . import (
+    bench,
+    bench_public,
+    bench_scale,
+    bench_stance,
+    chat,
+    core,
+    corpus,
+    evaluate,
+    serve,
+    slack,
+    train,
+    training,
+)
 from .common import configure_logging
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -30,8 +43,10 @@ def cli(verbose: int) -> None:
 for _module in (core, corpus, chat, serve, slack, evaluate, bench, train, training):
     for _command in _module.COMMANDS:
         cli.add_command(_command)
-for _command in (*bench_public.BENCH_COMMANDS, *bench_scale.SUBCOMMANDS):
+for _command in (*bench_public.BENCH_COMMANDS, *bench_scale.SUBCOMMANDS, *bench_stance.BENCH_COMMANDS):
     bench.bench.add_command(_command)
+for _command in train.TRAIN_COMMANDS:
+    training.train.add_command(_command)
 
 
 def main() -> None:

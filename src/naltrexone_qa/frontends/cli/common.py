@@ -11,13 +11,13 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
-from typing import Any, Callable, NoReturn, TypeVar
+from typing import Any, Callable, NoReturn, Optional, TypeVar
 
 import click
 
 from ...config import ENV, NESTED_ENV, Fusion, Mode, Settings
-from ...disagree.registry import DETECTORS
-from ...errors import QAError
+from ...disagree.registry import DETECTORS, check_detector_name
+from ...errors import QAError, UsageError
 from ...retrieve.registry import STORES
 
 T = TypeVar("T")
@@ -55,6 +55,26 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def _check_detector(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
+    if value is None:
+        return None
+    try:
+        return check_detector_name(value)
+    except UsageError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+def detector_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--detector NAME: rules, learned, rules+learned, nli, or stance:DIR (a model from ``train stance``)."""
+    return click.option(
+        "--detector",
+        default=None,
+        callback=_check_detector,
+        metavar="[" + "|".join(n for n in DETECTORS if n != "stance") + "|stance:DIR]",
+        help=f"Disagreement detector for the conflict map [env {ENV['detector']}; default: rules].",
+    )(f)
+
+
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--corpus, --index, --model, --store, --milvus-uri, --detector (also settable by environment) and --no-rerank."""
     f = click.option(
@@ -64,12 +84,7 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Answer without the learned reranker (the fitted ranker's other signals only).",
     )(f)
-    f = click.option(
-        "--detector",
-        default=None,
-        type=click.Choice(list(DETECTORS)),
-        help=f"Disagreement detector for the conflict map [env {ENV['detector']}; default: rules].",
-    )(f)
+    f = detector_option(f)
     f = click.option(
         "--store",
         default=None,

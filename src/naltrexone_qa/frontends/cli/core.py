@@ -102,7 +102,7 @@ def emit(ans: Any, as_json: bool) -> None:
 @common_options
 @click.option("--json", "as_json", is_flag=True, help='Print {"conflicts": [...]} as JSON.')
 def conflicts(as_json: bool, **options: Any) -> None:
-    """List where the sources disagree, grouped by topic, both sides quoted."""
+    """List where the sources disagree: one entry per disagreement, every sentence of each side quoted."""
 
     def go() -> None:
         from ...disagree.conflict_map import group_by_topic

@@ -19,7 +19,13 @@ DEFAULT_PAIRS = "evals/conflict_pairs.jsonl"
 
 
 @click.command("conflicts-eval")
-@click.option("--pairs", "pairs_file", default=DEFAULT_PAIRS, show_default=True, help="Labelled pairs (jsonl).")
+@click.option(
+    "--pairs",
+    "pairs_file",
+    default=DEFAULT_PAIRS,
+    show_default=True,
+    help="Labelled pairs: our JSONL, the claim-evidence JSONL or a HealthVer CSV.",
+)
 @click.option(
     "--public-file",
     default=None,
@@ -29,9 +35,9 @@ DEFAULT_PAIRS = "evals/conflict_pairs.jsonl"
 @click.option(
     "--detector",
     "detector_name",
-    type=click.Choice(["rules", "nli", "learned", "rules+learned"]),
     default="rules",
     show_default=True,
+    help="rules, learned, rules+learned, nli, or stance:DIR (a model from `train stance`).",
 )
 @click.option("--nli-model", default=None, help="CrossEncoder NLI model name or local path.")
 @click.option("--json", "as_json", is_flag=True, help="Print metrics as JSON.")
@@ -131,4 +137,59 @@ def conflicts_train(
             )
 
 
+@click.command("stance")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the model.")
+@click.option(
+    "--pairs-file",
+    default="../shared/benchmarks/claim-evidence/pairs.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Claim-evidence pairs (JSONL) to split into fit / hold / report.",
+)
+@click.option("--seed", default=13, show_default=True, type=int)
+@click.option("--epochs", default=2.0, show_default=True, type=click.FloatRange(0.01))
+@click.option(
+    "--max-steps", default=0, show_default=True, type=click.IntRange(0), help="Stop after N steps (0: epochs)."
+)
+@click.option("--checkpoint-every", default=50, show_default=True, type=click.IntRange(1))
+@click.option("--threads", default=1, show_default=True, type=click.IntRange(1), help="1 keeps reruns bit-identical.")
+@click.option("--json", "as_json", is_flag=True, help="Print the model card as JSON.")
+def train_stance_cmd(
+    out_dir: str,
+    pairs_file: str,
+    seed: int,
+    epochs: float,
+    max_steps: int,
+    checkpoint_every: int,
+    threads: int,
+    as_json: bool,
+) -> None:
+    """Train the stance cross-encoder (LoRA on MiniLM) and its combiner with the rules; resumes from DIR/checkpoint.
+
+    Use the result with --detector stance:DIR (index, ask, bench stance, conflicts-eval).
+    Not timed for this port; the research run of the recipe trained for about 22 minutes on one thread.
+    """
+    logging.getLogger("naltrexone_qa").setLevel(logging.INFO)
+
+    def go() -> dict[str, Any]:
+        from ...training.stance import Recipe, train_stance
+
+        recipe = Recipe(
+            seed=seed, epochs=epochs, max_steps=max_steps, checkpoint_every=checkpoint_every, threads=threads
+        )
+        return train_stance(Path(pairs_file), Path(out_dir), recipe, progress=lambda m: click.echo(m, err=True))
+
+    card = run_guarded(go)
+    if as_json:
+        click.echo(json.dumps(card, indent=2))
+        return
+    m = card["report_split"]
+    click.echo(
+        f"saved {out_dir}: {card['steps']} steps; report split macro-F1 {m['macro_f1']:.3f}, refutes F1 "
+        f"{m['per_label']['refutes']['f1']:.3f}, contradiction F1 on gold pairs "
+        f"{card['report_contradiction_f1_gold_pairs']:.3f}"
+    )
+
+
 COMMANDS = [conflicts_eval, conflicts_train]
+TRAIN_COMMANDS = [train_stance_cmd]  # joined to the ``train`` group in ``training``

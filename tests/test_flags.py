@@ -1,0 +1,104 @@
+"""Question-aware disagreement flags: both sides near the question, a named topic, a quote alone not enough."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from naltrexone_qa.config import FlagSettings
+from naltrexone_qa.disagree.flags import named_topic, select_flags, shown_pair
+from naltrexone_qa.retrieve.numpy_store import NumpyStore
+from naltrexone_qa.types import Citation, Conflict
+
+DIM = 32
+# Five filler sentences (ids 10-14); with the sides below 0.82 the question's 5th-nearest is 0.82.
+FILLERS = {10: 0.90, 11: 0.88, 12: 0.86, 13: 0.84, 14: 0.82}
+SETTINGS = FlagSettings(near=0.06, near_named=0.16)
+
+
+def _cite(sid: int, doc: str) -> Citation:
+    return Citation(None, doc, doc.title(), None, 0, 5, f"sentence {sid}", 0.9, sid)
+
+
+def _conflict(topic: str, a: list[int], b: list[int], pairs: list[tuple[int, int, str]]) -> Conflict:
+    return Conflict(
+        "opposite-effects",
+        "high",
+        0.9,
+        pairs[0][2],
+        topic,
+        _cite(a[0], "one"),
+        _cite(b[0], "two"),
+        [_cite(s, "one") for s in a[1:]],
+        [_cite(s, "two") for s in b[1:]],
+        pairs,
+    )
+
+
+ANXIETY = _conflict("anxiety", [0, 1], [2], [(0, 2, "'eases' vs. 'causes'"), (1, 2, "'relieves' vs. 'causes'")])
+LIVER = _conflict("liver", [3], [4], [(3, 4, "'safe' vs. 'harms'")])
+
+
+def _store(cosines: dict[int, float]) -> NumpyStore:
+    """Unit vectors with the given cosine to the question (axis 0), each on its own other axis."""
+    ids = sorted({**FILLERS, **cosines})
+    cos = {**FILLERS, **cosines}
+    vecs = np.zeros((len(ids), DIM), dtype=np.float32)
+    for row, i in enumerate(ids):
+        vecs[row, 0] = cos[i]
+        vecs[row, 1 + row] = np.sqrt(1 - cos[i] ** 2)
+    store = NumpyStore(DIM)
+    store.add(ids, vecs)
+    return store
+
+
+Q = np.eye(DIM, dtype=np.float32)[0]
+
+
+def _flags(cosines: dict[int, float], question: str, cited: dict[int, int | None]) -> list[str]:
+    found = select_flags([ANXIETY, LIVER], cited, question, Q, _store(cosines), SETTINGS)
+    return [c.topic for c in found]
+
+
+def test_both_sides_near_the_question_is_flagged_even_if_one_side_is_quoted() -> None:
+    # Side a quoted (0.95), side b not quoted but 0.04 below the 5th-nearest: the question asks the point.
+    assert _flags({0: 0.95, 1: 0.5, 2: 0.80, 3: 0.1, 4: 0.1}, "Is naltrexone good for me?", {0: 1}) == ["anxiety"]
+    # Neither side quoted: still flagged when both sides are among the strongest evidence.
+    assert _flags({0: 0.5, 1: 0.83, 2: 0.81, 3: 0.1, 4: 0.1}, "Is naltrexone good for me?", {10: 1}) == ["anxiety"]
+
+
+def test_a_quoted_side_alone_is_not_enough() -> None:
+    # "Is it addictive?" may quote a sentence that also takes a side on anxiety; the other side is far.
+    assert _flags({0: 0.95, 1: 0.5, 2: 0.40, 3: 0.1, 4: 0.1}, "Is naltrexone addictive?", {0: 1}) == []
+    assert _flags({0: 0.1, 1: 0.1, 2: 0.1, 3: 0.93, 4: 0.2}, "Is naltrexone addictive?", {3: 1}) == []
+
+
+def test_a_farther_side_counts_when_the_question_names_the_topic() -> None:
+    cos = {0: 0.95, 1: 0.5, 2: 0.72, 3: 0.1, 4: 0.1}  # side b 0.10 below the 5th-nearest
+    assert _flags(cos, "Does naltrexone help with anxiety?", {0: 1}) == ["anxiety"]
+    assert _flags(cos, "Does naltrexone help me sleep?", {0: 1}) == []
+    # Named only inside a condition clause: the question asks about something else.
+    assert _flags(cos, "If I take it for anxiety, does it harm the liver?", {0: 1}) == []
+    # Beyond the named-topic margin nothing is flagged.
+    assert _flags({0: 0.95, 1: 0.5, 2: 0.60, 3: 0.1, 4: 0.1}, "Does naltrexone help with anxiety?", {0: 1}) == []
+
+
+def test_quoted_disagreements_come_first_and_max_flags_holds() -> None:
+    cos = {0: 0.83, 1: 0.5, 2: 0.81, 3: 0.95, 4: 0.80}
+    store = _store(cos)
+    both = select_flags([ANXIETY, LIVER], {3: 1}, "What about it?", Q, store, SETTINGS)
+    assert [c.topic for c in both] == ["liver", "anxiety"]
+    one = select_flags([ANXIETY, LIVER], {3: 1}, "What about it?", Q, store, FlagSettings(max_flags=1))
+    assert [c.topic for c in one] == ["liver"]
+
+
+def test_named_topic_reads_stems_outside_condition_clauses() -> None:
+    assert named_topic("Can naltrexone cause anxious feelings?", "anxiety")
+    assert named_topic("Is the waiting period before starting long?", "waiting period")
+    assert not named_topic("When I am anxious, can I drink alcohol?", "anxiety")
+    assert not named_topic("Is it addictive?", "anxiety")
+
+
+def test_shown_pair_prefers_the_quoted_sentence_and_its_own_explanation() -> None:
+    assert shown_pair(ANXIETY, {}) == (0, 2, "'eases' vs. 'causes'")
+    assert shown_pair(ANXIETY, {1: 2}) == (1, 2, "'relieves' vs. 'causes'")
+    assert shown_pair(ANXIETY, {2: 1, 1: 3}) == (1, 2, "'relieves' vs. 'causes'")
