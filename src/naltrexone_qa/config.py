@@ -184,7 +184,13 @@ class Settings:
             if env.get(var, "").strip() and name != "cache_dir":
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
-        nested = {"mode": "retrieval", "fusion": "retrieval", "rerank": "answer"}
+        nested = {
+            "mode": "retrieval",
+            "fusion": "retrieval",
+            "rerank": "answer",
+            "reranker_dir": "answer",
+            "fitted": "answer",
+        }
         sub: dict[str, dict[str, Any]] = {}
         for key, value in overrides.items():
             if value is None:
