@@ -396,3 +396,21 @@ def test_eval_bad_file_exits_2_naming_line(cli: CliRunner, tmp_path: Path) -> No
     r = cli.invoke(cli_eval.eval_cmd, ["--qa", str(_write(tmp_path, [GOOD, "{oops"]))])
     assert r.exit_code == 2
     assert "qa.jsonl:2: not valid JSON" in r.output
+
+
+def test_eval_answerer_options_reach_the_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[Any] = []
+
+    def fake(settings: Any) -> FakeQA:
+        seen.append(settings.answer)
+        return FakeQA()
+
+    monkeypatch.setattr(cli_eval, "load_qa", fake)
+    fitted = tmp_path / "fitted"
+    fitted.mkdir()
+    args = ["--qa", str(_write(tmp_path, ITEMS)), "--no-rerank", "--fitted", str(fitted), "--min-accuracy", "0.1"]
+    r = CliRunner().invoke(cli_eval.eval_cmd, args)
+    assert r.exit_code == 0, r.output
+    assert seen[0].rerank is False and seen[0].fitted == fitted and seen[0].reranker_dir is None
+    r = CliRunner().invoke(cli_eval.eval_cmd, ["--qa", "x.jsonl", "--reranker", str(tmp_path / "missing")])
+    assert r.exit_code == 2 and "does not exist" in r.output

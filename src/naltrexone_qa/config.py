@@ -198,7 +198,14 @@ class Settings:
             if env.get(var, "").strip() and name != "cache_dir":
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
-        nested = {"mode": "retrieval", "fusion": "retrieval", "milvus_uri": "retrieval", "rerank": "answer"}
+        nested = {
+            "mode": "retrieval",
+            "fusion": "retrieval",
+            "milvus_uri": "retrieval",
+            "rerank": "answer",
+            "reranker_dir": "answer",
+            "fitted": "answer",
+        }
         sub: dict[str, dict[str, Any]] = {}
         for (group, name), var in NESTED_ENV.items():
             if env.get(var, "").strip():

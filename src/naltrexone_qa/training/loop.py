@@ -203,6 +203,8 @@ def _load_ckpt(model: Any, opt: Any, sched: Any, folder: Path) -> int:
             }
     counters = json.loads((folder / "counters.json").read_text(encoding="utf-8"))
     sched.load_state_dict(counters["sched"])
+    for group, lr in zip(opt.param_groups, sched.get_last_lr()):  # the schedule's state does not set the rate
+        group["lr"] = lr
     return int(counters["step"])
 
 

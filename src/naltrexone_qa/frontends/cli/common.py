@@ -76,7 +76,22 @@ def detector_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--corpus, --index, --model, --store, --milvus-uri, --detector (also settable by environment) and --no-rerank."""
+    """The corpus, index, model, store and detector options (also settable by environment); the answerer's files."""
+    f = click.option(
+        "--fitted",
+        default=None,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Fitted ranker and abstention records to use instead of the shipped ones (from `calibrate --out`).",
+    )(f)
+    f = click.option(
+        "--reranker",
+        "reranker_dir",
+        default=None,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Reranker adapter folder to use instead of the shipped one (from `train reranker --out`).",
+    )(f)
     f = click.option(
         "--no-rerank",
         "rerank",

@@ -104,7 +104,7 @@ def eval_cmd(
     model: Optional[str],
     store: Optional[str],
     detector: Optional[str],
-    **limits: Optional[float],
+    **limits: Any,
 ) -> None:
     """Score the pipeline on Q&A files: retrieval, answers, abstention, disagreement, citations, latency.
 
@@ -118,11 +118,18 @@ def eval_cmd(
     if not files:
         fail("no Q&A file: pass --qa FILE (evals/dev.jsonl and evals/test.jsonl are not here)", 2)
     modes = list(EVAL_MODES) if mode == "all" else [mode]
+    answerer = {k: limits.pop(k, None) for k in ("rerank", "reranker_dir", "fitted")}  # not thresholds
 
     def go() -> dict[str, Any]:
         sets = {Path(f).stem: load_items(f) for f in files}
         settings = make_settings(
-            corpus_dir=corpus_dir, index_dir=index_dir, model=model, store=store, detector=detector, fusion=fusion
+            corpus_dir=corpus_dir,
+            index_dir=index_dir,
+            model=model,
+            store=store,
+            detector=detector,
+            fusion=fusion,
+            **answerer,
         )
         qa = load_qa(settings)
         results = {
