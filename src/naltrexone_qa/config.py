@@ -30,6 +30,9 @@ ENV = {
     "detector": "NALTREXONE_QA_DETECTOR",
     "cache_dir": "NALTREXONE_QA_CACHE",
 }
+# The public benchmark data (SciFact, MedQuAD, SQuAD...) is not part of the package: benchmark and
+# training commands take its folder as an option or from this variable, never from a built-in path.
+BENCHMARKS_ENV = "NALTREXONE_QA_BENCHMARKS"
 # Environment variables of nested settings, by (group, field).
 NESTED_ENV = {("retrieval", "milvus_uri"): "NALTREXONE_QA_MILVUS_URI"}
 
@@ -156,6 +159,15 @@ def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> Path:
         return Path(env[ENV["cache_dir"]])
     base = env.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
     return Path(base) / "naltrexone-qa"
+
+
+def benchmarks_dir(given: Optional[str | Path] = None, env: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+    """The public benchmarks folder: the option if given, else $NALTREXONE_QA_BENCHMARKS, else None."""
+    env = os.environ if env is None else env
+    if given:
+        return Path(given)
+    value = env.get(BENCHMARKS_ENV, "").strip()
+    return Path(value) if value else None
 
 
 @dataclass(frozen=True)
