@@ -200,3 +200,27 @@ def test_the_missing_corpus_message_names_the_index_variable_too(tmp_path: Path,
     res = CliRunner().invoke(cli, ["conflicts"])
     assert res.exit_code == 2 and "corpus folder corpus does not exist" in res.output
     assert "NALTREXONE_QA_CORPUS" in res.output and "NALTREXONE_QA_INDEX" in res.output
+
+
+def test_plain_terminal_output_wraps_between_words(monkeypatch: pytest.MonkeyPatch):
+    """Chat's /conflicts and `ask` with NO_COLOR on a terminal: long lines break between words, never inside one."""
+    import io
+    import os as os_module
+    import shutil as shutil_module
+
+    from naltrexone_qa.render.text import write_lines
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    monkeypatch.setattr(
+        shutil_module, "get_terminal_size", lambda fallback=(100, 24): os_module.terminal_size((60, 24))
+    )
+    words = [f"word{i}" for i in range(60)]
+    out = Terminal()
+    write_lines([[("  - " + " ".join(words), None)]], out)
+    lines = out.getvalue().rstrip("\n").split("\n")
+    assert len(lines) > 4 and all(len(line) <= 60 for line in lines)
+    assert [w for line in lines for w in line.split() if w != "-"] == words  # no word cut in two

@@ -615,3 +615,11 @@ def test_manifest_lists_the_scopes_and_events():
     events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
     assert events == {"app_mention", "message.im", "message.channels", "message.groups"}
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_no_token_will_be_unused_warning(mock, monkeypatch, caplog):
+    """Bolt reads SLACK_BOT_TOKEN itself and warned on every start that our client's token wins (issue 13)."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    with caplog.at_level(logging.DEBUG):
+        Bot(mock, FakeAnswerer()).drain()
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
