@@ -407,6 +407,78 @@ def test_thread_history_read_back_after_restart(mock):
     assert replies.args["channel"] == CHANNEL and replies.args["ts"] == root
 
 
+def in_channel(text: str, ts: str, thread_ts: Optional[str] = None, channel_type: str = "channel") -> dict[str, Any]:
+    """A ``message.channels`` (or ``message.groups``) event: what Slack sends for every channel message."""
+    event = {"type": "message", "channel_type": channel_type, "user": USER, "text": text, "ts": ts}
+    event.update(channel=CHANNEL, event_ts=ts)
+    if thread_ts:
+        event["thread_ts"] = thread_ts
+    return envelope(event)
+
+
+def test_channel_follow_up_in_the_bots_thread_needs_no_mention(mock):
+    answerer = FakeAnswerer()
+    bot = Bot(mock, answerer)
+    root = "1700000040.000100"
+    bot.send(mention("Can naltrexone be taken with gabapentin?", root))
+    bot.send(in_channel(f"<@{BOT_USER_ID}> Can naltrexone be taken with gabapentin?", root))  # its message twin
+    mock.wait_for("chat.postMessage")
+    bot.send(in_channel("what side effects?", "1700000040.000300", thread_ts=root))
+    mock.wait_for("chat.postMessage", count=2)
+    # a reply that mentions the bot comes twice (app_mention and message): answered once
+    bot.send(mention("and with alcohol?", "1700000040.000400", thread_ts=root))
+    bot.send(in_channel(f"<@{BOT_USER_ID}> and with alcohol?", "1700000040.000400", thread_ts=root))
+    mock.wait_for("chat.postMessage", count=3)
+    bot.send(in_channel("<@U0COLLEAGUE> does this match what you saw?", "1700000040.000500", thread_ts=root))
+    bot.send(in_channel("a top-level message in the channel", "1700000040.000600"))
+    bot.send(in_channel("is it addictive?", "1700000040.000700", thread_ts=root, channel_type="group"))
+    bot.drain()
+    assert [q for q, _ in answerer.asked] == [
+        "Can naltrexone be taken with gabapentin?",
+        "what side effects?",
+        "and with alcohol?",
+        "is it addictive?",
+    ]
+    assert answerer.asked[1][1] == ["Can naltrexone be taken with gabapentin?"]
+    assert answerer.asked[3][1][-1] == "and with alcohol?"
+    assert {p["thread_ts"] for p in mock.posts()} == {root} and len(mock.posts()) == 4
+    assert mock.calls_of("conversations.replies") == []  # the thread was in memory throughout
+
+
+def test_channel_replies_in_other_threads_are_left_alone_and_read_once(mock):
+    root = "1700000050.000100"
+    mock.add_message(CHANNEL, root, {"type": "message", "user": "U0OTHER", "ts": root, "text": "lunch?"})
+    answerer = FakeAnswerer()
+    bot = Bot(mock, answerer)
+    bot.send(in_channel("sure, where?", "1700000050.000200", thread_ts=root))
+    mock.wait_for("conversations.replies")
+    bot.send(in_channel("the usual place", "1700000050.000300", thread_ts=root))
+    bot.drain()
+    assert mock.posts() == [] and answerer.asked == []
+    assert len(mock.calls_of("conversations.replies")) == 1  # remembered as not ours
+
+
+def test_channel_follow_up_after_a_restart_reads_the_thread_back(mock):
+    root = "1700000060.000100"
+    for msg in (
+        {"user": USER, "ts": root, "text": f"<@{BOT_USER_ID}> Can naltrexone be taken with gabapentin?"},
+        {"user": "U0CHATTY", "ts": "1700000060.000150", "text": "before the bot answered: not a turn"},
+        {"user": BOT_USER_ID, "bot_id": BOT_ID, "ts": "1700000060.000200", "text": "quoted answer"},
+        {"user": USER, "ts": "1700000060.000300", "text": "what side effects?"},
+        {"user": "U0CHATTY", "ts": "1700000060.000350", "text": "<@U0PERSON> see the second quote"},
+        {"user": BOT_USER_ID, "bot_id": BOT_ID, "ts": "1700000060.000400", "text": "quoted answer"},
+    ):
+        mock.add_message(CHANNEL, root, {"type": "message", **msg})
+    answerer = FakeAnswerer()
+    bot = Bot(mock, answerer)  # a fresh process: nothing in memory
+    bot.send(in_channel("and with alcohol?", "1700000060.000500", thread_ts=root))
+    bot.drain()
+    assert answerer.asked == [("and with alcohol?", ["Can naltrexone be taken with gabapentin?", "what side effects?"])]
+    (post,) = mock.posts()
+    assert post["thread_ts"] == root
+    assert len(mock.calls_of("conversations.replies")) == 1
+
+
 def test_memory_is_bounded_by_count_and_age():
     now = [0.0]
     mem = ThreadMemory(max_threads=2, max_age=60, max_turns=3, clock=lambda: now[0])
@@ -540,5 +612,14 @@ def test_manifest_lists_the_scopes_and_events():
     manifest = yaml.safe_load((Path(__file__).resolve().parents[1] / "slack" / "manifest.yml").read_text())
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"app_mentions:read", "chat:write", "im:history", "channels:history", "groups:history"} <= scopes
-    assert set(manifest["settings"]["event_subscriptions"]["bot_events"]) == {"app_mention", "message.im"}
+    events = set(manifest["settings"]["event_subscriptions"]["bot_events"])
+    assert events == {"app_mention", "message.im", "message.channels", "message.groups"}
     assert manifest["settings"]["socket_mode_enabled"] is True
+
+
+def test_no_token_will_be_unused_warning(mock, monkeypatch, caplog):
+    """Bolt reads SLACK_BOT_TOKEN itself and warned on every start that our client's token wins (issue 13)."""
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    with caplog.at_level(logging.DEBUG):
+        Bot(mock, FakeAnswerer()).drain()
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]

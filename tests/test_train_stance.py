@@ -105,6 +105,12 @@ def test_train_stance_command_reports_bad_data_without_a_traceback(tmp_path: Pat
     out = runner.invoke(cli, ["train", "stance", "--out", str(tmp_path / "m"), "--pairs-file", str(bad)])
     assert out.exit_code != 0 and "bad.jsonl:1: unknown label" in out.output
     assert not (tmp_path / "m").exists()
+    out = runner.invoke(cli, ["train", "stance", "--out", str(tmp_path / "m")], env={"NALTREXONE_QA_BENCHMARKS": ""})
+    assert out.exit_code == 2 and "--pairs-file" in out.output and "NALTREXONE_QA_BENCHMARKS" in out.output
+    out = runner.invoke(
+        cli, ["train", "stance", "--out", str(tmp_path / "m")], env={"NALTREXONE_QA_BENCHMARKS": str(tmp_path)}
+    )
+    assert out.exit_code != 0 and "claim-evidence" in out.output and "Traceback" not in out.output
 
 
 def test_stance_detector_without_a_trained_folder_is_a_usage_error(tmp_path: Path) -> None:

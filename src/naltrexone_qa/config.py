@@ -30,6 +30,9 @@ ENV = {
     "detector": "NALTREXONE_QA_DETECTOR",
     "cache_dir": "NALTREXONE_QA_CACHE",
 }
+# The public benchmark data (SciFact, MedQuAD, SQuAD...) is not part of the package: benchmark and
+# training commands take its folder as an option or from this variable, never from a built-in path.
+BENCHMARKS_ENV = "NALTREXONE_QA_BENCHMARKS"
 # Environment variables of nested settings, by (group, field).
 NESTED_ENV = {("retrieval", "milvus_uri"): "NALTREXONE_QA_MILVUS_URI"}
 
@@ -163,6 +166,15 @@ def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> Path:
     return Path(base) / "naltrexone-qa"
 
 
+def benchmarks_dir(given: Optional[str | Path] = None, env: Optional[Mapping[str, str]] = None) -> Optional[Path]:
+    """The public benchmarks folder: the option if given, else $NALTREXONE_QA_BENCHMARKS, else None."""
+    env = os.environ if env is None else env
+    if given:
+        return Path(given)
+    value = env.get(BENCHMARKS_ENV, "").strip()
+    return Path(value) if value else None
+
+
 @dataclass(frozen=True)
 class Settings:
     """Paths, model, backends, limits and tuning of one run."""
@@ -198,14 +210,8 @@ class Settings:
             if env.get(var, "").strip() and name != "cache_dir":
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
-        nested = {
-            "mode": "retrieval",
-            "fusion": "retrieval",
-            "milvus_uri": "retrieval",
-            "rerank": "answer",
-            "reranker_dir": "answer",
-            "fitted": "answer",
-        }
+        nested = dict.fromkeys(("mode", "fusion", "milvus_uri"), "retrieval")
+        nested.update(dict.fromkeys(("rerank", "reranker_dir", "fitted"), "answer"))
         sub: dict[str, dict[str, Any]] = {}
         for (group, name), var in NESTED_ENV.items():
             if env.get(var, "").strip():
@@ -280,18 +286,11 @@ class SlackSettings:
         if missing:
             how = "HTTP mode (--http)" if http else "Socket Mode"
             raise SlackConfigError(f"{' and '.join(missing)} must be set for {how}; see {SLACK_DOCS}")
-        app_token = env.get(SLACK_ENV["app_token"], "").strip() or None
-        if not http and app_token and not app_token.startswith("xapp-"):
+        got: dict[str, Any] = dict(read_env(SLACK_ENV, env))
+        if not http and not got.get("app_token", "xapp-").startswith("xapp-"):
             raise SlackConfigError(f"{SLACK_ENV['app_token']} must be an app-level token (it starts with xapp-)")
-        return cls(
-            bot_token=env[SLACK_ENV["bot_token"]].strip(),
-            signing_secret=env.get(SLACK_ENV["signing_secret"], "").strip() or None,
-            app_token=app_token,
-            api_url=env.get(SLACK_ENV["api_url"], "").strip() or None,
-            events_db=Path(env[SLACK_ENV["events_db"]].strip())
-            if env.get(SLACK_ENV["events_db"], "").strip()
-            else None,
-        )
+        db = got.pop("events_db", None)
+        return cls(**got, events_db=Path(db) if db else None)
 
 
 def read_env(table: Mapping[str, str], env: Optional[Mapping[str, str]] = None) -> dict[str, str]:

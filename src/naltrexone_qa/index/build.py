@@ -119,6 +119,8 @@ def build_into(
         if progress:
             progress("embedding", done, total)
 
+    if progress and total:
+        progress("embedding", 0, total)  # the bar shows while the model loads for the first batch
     chunk_vecs = cache.embed(chunk_texts, embedder, progress=tick)
     sent_vecs = cache.embed(sentence_texts, embedder, progress=tick)
     if progress and total:

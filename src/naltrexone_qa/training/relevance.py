@@ -18,7 +18,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any, Callable, Optional
 
-from ..config import Settings
+from ..config import BENCHMARKS_ENV, Settings
 from ..errors import DataError
 from ..evaluation.items import load_items
 from ..jsonl import read_jsonl
@@ -45,15 +45,17 @@ def _sha256(path: Path) -> str:
 
 
 def build_groups(
-    settings: Settings, train_file: Path, benchmarks: Path, config: TrainConfig
+    settings: Settings, train_file: Path, benchmarks: Optional[Path], config: TrainConfig
 ) -> tuple[list[Group], list[Group]]:
     """(corpus groups, public groups for all epochs), both fixed by the checkout and the seed."""
     from ..pipeline import QA
 
     if not train_file.is_file():
         raise DataError(f"training questions {train_file} not found (the train split, evals/train.jsonl)")
+    if benchmarks is None:
+        raise DataError(f"no benchmarks folder: give --benchmarks DIR or set {BENCHMARKS_ENV} (squad-v1.1/, medquad/)")
     if not benchmarks.is_dir():
-        raise DataError(f"benchmarks folder {benchmarks} not found (give --benchmarks, e.g. ../shared/benchmarks)")
+        raise DataError(f"benchmarks folder {benchmarks} not found (give --benchmarks DIR or set {BENCHMARKS_ENV})")
     items = load_items(train_file)
     resolved = {obj["id"]: obj["resolved"] for _, obj in read_jsonl(train_file) if isinstance(obj.get("resolved"), str)}
     plain = replace(settings, answer=replace(settings.answer, rerank=False))
@@ -96,7 +98,7 @@ def train_reranker(
     settings: Settings,
     out: Path,
     train_file: Path,
-    benchmarks: Path,
+    benchmarks: Optional[Path],
     config: TrainConfig,
     progress: Optional[Callable[[int, int, float], None]] = None,
     notify: Callable[[str], None] = log.info,

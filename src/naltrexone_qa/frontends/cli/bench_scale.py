@@ -13,7 +13,8 @@ from typing import Any, Optional
 
 import click
 
-from .common import make_settings, model_option, run_guarded
+from ...config import BENCHMARKS_ENV, benchmarks_dir
+from .common import fail, make_settings, model_option, run_guarded
 
 
 def _fractions(_ctx: click.Context, _param: click.Parameter, value: str) -> list[float]:
@@ -27,9 +28,17 @@ def _fractions(_ctx: click.Context, _param: click.Parameter, value: str) -> list
 
 
 @click.command("scale")
-@click.option("--medquad", default="../shared/benchmarks/medquad", show_default=True, type=click.Path(file_okay=False))
 @click.option(
-    "--liveqa", default="../shared/benchmarks/liveqa-med", show_default=True, type=click.Path(file_okay=False)
+    "--medquad",
+    default=None,
+    type=click.Path(file_okay=False),
+    help=f"MedQuAD folder [default: ${BENCHMARKS_ENV}/medquad].",
+)
+@click.option(
+    "--liveqa",
+    default=None,
+    type=click.Path(file_okay=False),
+    help=f"LiveQA-Med folder [default: ${BENCHMARKS_ENV}/liveqa-med].",
 )
 @click.option(
     "--work", default=None, type=click.Path(file_okay=False), help="Scratch folder [default: a temporary one]."
@@ -49,8 +58,8 @@ def _fractions(_ctx: click.Context, _param: click.Parameter, value: str) -> list
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @model_option
 def scale(
-    medquad: str,
-    liveqa: str,
+    medquad: Optional[str],
+    liveqa: Optional[str],
     work: Optional[str],
     stores: str,
     fractions: list[float],
@@ -67,6 +76,13 @@ def scale(
     """
     import tempfile
 
+    if medquad is None or liveqa is None:
+        bench = benchmarks_dir()
+        if bench is None:
+            folders = "the folder of medquad/ and liveqa-med/"
+            fail(f"give --medquad DIR and --liveqa DIR, or set {BENCHMARKS_ENV} ({folders})", 2)
+        medquad = medquad or str(bench / "medquad")
+        liveqa = liveqa or str(bench / "liveqa-med")
     if not Path(medquad).is_dir():
         click.echo(f"Skipped: no MedQuAD folder at {medquad}.", err=True)
         return

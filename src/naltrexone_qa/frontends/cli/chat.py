@@ -25,7 +25,7 @@ def chat(**options: Any) -> None:
     from ..chat import ChatSession, run_loop
 
     def load() -> Any:
-        qa = load_qa(make_settings(**options))
+        qa = load_qa(make_settings(**options), spinner=False)
         qa.embed_query("naltrexone")  # load the model now, not on the first question
         return qa
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import time
 from pathlib import Path
 from typing import Any, Callable, NoReturn, Optional, TypeVar
 
@@ -136,24 +138,64 @@ def make_settings(**options: Any) -> Settings:
     return Settings.from_env(**options)
 
 
-def progress_bar() -> Callable[[str, int, int], None]:
-    """A tqdm bar per build phase, on stderr."""
-    from tqdm import tqdm
+class ProgressBars:
+    """A tqdm bar per build phase, on stderr.
 
-    bars: dict[str, Any] = {}
+    Open bars are redrawn every ``refresh_every`` seconds from a background thread,
+    so their elapsed time keeps moving while one step takes long (the model loading
+    before the first batch, one batch on a busy machine): never a frozen line. Only
+    the embedding bar shows a rate (it counts texts actually encoded); files read
+    or reused come too fast for a rate to mean anything.
+    """
 
-    def update(phase: str, done: int, total: int) -> None:
-        bar = bars.get(phase)
+    def __init__(self, refresh_every: float = 0.5) -> None:
+        self.refresh_every = refresh_every
+        self.bars: dict[str, Any] = {}
+        self._ticker: Optional[threading.Thread] = None
+        self._guard = threading.Lock()
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        from tqdm import tqdm
+
+        bar = self.bars.get(phase)
         if bar is None:
-            bar = bars[phase] = tqdm(
-                total=total, desc=phase, unit=UNITS.get(phase, "step"), file=sys.stderr, leave=True
-            )
+            fmt = None if phase == "embedding" else "{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}]"
+            unit = UNITS.get(phase, "step")
+            bar = self.bars[phase] = tqdm(total=total, desc=phase, unit=unit, file=sys.stderr, bar_format=fmt)
         bar.n = done
         bar.refresh()
         if done >= total:
             bar.close()
+            return
+        with self._guard:
+            if self._ticker is None:
+                self._ticker = threading.Thread(target=self._redraw, name="progress-redraw", daemon=True)
+                self._ticker.start()
 
-    return update
+    def _live(self) -> list[Any]:
+        return [b for b in self.bars.values() if not b.disable and b.n < (b.total or 0)]
+
+    def _redraw(self) -> None:
+        while True:
+            time.sleep(self.refresh_every)
+            with self._guard:
+                live = self._live()
+                if not live:
+                    self._ticker = None
+                    return
+            for bar in live:
+                bar.refresh()
+
+    def close(self) -> None:
+        """Close the bars left open (a build that failed), so a message after them starts on its own line."""
+        with self._guard:
+            live = self._live()
+        for bar in live:
+            bar.close()
+
+
+def progress_bar(refresh_every: float = 0.5) -> ProgressBars:
+    return ProgressBars(refresh_every)
 
 
 def notice(message: str) -> None:
@@ -161,11 +203,12 @@ def notice(message: str) -> None:
     click.echo(message, err=True)
 
 
-def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False) -> Any:
+def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False, spinner: bool = True) -> Any:
     """The pipeline for ``settings`` (built first if needed), saying so on stderr whenever it makes people wait.
 
-    Index builds are always announced with their reason; on a terminal the model
-    load is announced too and every build shows a progress bar.
+    Index builds are always announced with their reason; on a terminal every build
+    shows a progress bar and the model load a spinner (``spinner=False`` when the
+    caller shows its own, as the chat does).
     """
     from ...errors import CorpusError
     from ...pipeline import QA
@@ -178,12 +221,26 @@ def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False) -
         )
     interactive = sys.stderr.isatty()
     bar = progress_bar() if progress or interactive else None
+    status: list[Any] = []
 
     def tell(message: str) -> None:
-        if interactive or message.startswith("Building"):
+        if message.startswith("Building"):
+            notice(message)
+        elif interactive and spinner and not status:
+            from rich.console import Console
+
+            status.append(Console(stderr=True, highlight=False).status(message.rstrip(".")))
+            status[0].start()
+        elif interactive and spinner is False:
             notice(message)
 
-    return QA.load(settings, rebuild=rebuild, progress=bar, notify=tell)
+    try:
+        return QA.load(settings, rebuild=rebuild, progress=bar, notify=tell)
+    finally:
+        for shown in status:
+            shown.stop()
+        if bar is not None:
+            bar.close()
 
 
 def configure_logging(verbose: int) -> None:

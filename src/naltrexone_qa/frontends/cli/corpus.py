@@ -61,7 +61,11 @@ def add(files: tuple[str, ...], as_json: bool, **options: Any) -> None:
 
         settings = make_settings(**options)
         embedder, detector = _parts(settings)
-        return add_documents(settings, embedder, detector, [Path(f) for f in files], progress_bar())
+        bars = progress_bar()
+        try:
+            return add_documents(settings, embedder, detector, [Path(f) for f in files], bars)
+        finally:
+            bars.close()
 
     _summary(run_guarded(go), as_json)
 
@@ -78,7 +82,11 @@ def remove(doc_id: str, as_json: bool, **options: Any) -> None:
 
         settings = make_settings(**options)
         embedder, detector = _parts(settings)
-        return remove_document(settings, embedder, detector, doc_id, progress_bar())
+        bars = progress_bar()
+        try:
+            return remove_document(settings, embedder, detector, doc_id, bars)
+        finally:
+            bars.close()
 
     _summary(run_guarded(go), as_json)
 

@@ -13,6 +13,7 @@ from typing import Any, Optional
 
 import click
 
+from ...config import BENCHMARKS_ENV, benchmarks_dir
 from .common import fail, make_settings, run_guarded
 
 DEFAULT_PAIRS = "evals/conflict_pairs.jsonl"
@@ -141,10 +142,10 @@ def conflicts_train(
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the model.")
 @click.option(
     "--pairs-file",
-    default="../shared/benchmarks/claim-evidence/pairs.jsonl",
-    show_default=True,
+    default=None,
     type=click.Path(dir_okay=False),
-    help="Claim-evidence pairs (JSONL) to split into fit / hold / report.",
+    help="Claim-evidence pairs (JSONL) to split into fit / hold / report "
+    f"[default: claim-evidence/pairs.jsonl under ${BENCHMARKS_ENV}].",
 )
 @click.option("--seed", default=13, show_default=True, type=int)
 @click.option("--epochs", default=2.0, show_default=True, type=click.FloatRange(0.01))
@@ -156,7 +157,7 @@ def conflicts_train(
 @click.option("--json", "as_json", is_flag=True, help="Print the model card as JSON.")
 def train_stance_cmd(
     out_dir: str,
-    pairs_file: str,
+    pairs_file: Optional[str],
     seed: int,
     epochs: float,
     max_steps: int,
@@ -170,6 +171,10 @@ def train_stance_cmd(
     Not timed for this port; the research run of the recipe trained for about 22 minutes on one thread.
     """
     logging.getLogger("naltrexone_qa").setLevel(logging.INFO)
+    bench = benchmarks_dir()
+    if pairs_file is None and bench is None:
+        fail(f"give --pairs-file FILE or set {BENCHMARKS_ENV} to the public benchmarks folder", 2)
+    pairs = Path(pairs_file) if pairs_file else Path(str(bench)) / "claim-evidence" / "pairs.jsonl"
 
     def go() -> dict[str, Any]:
         from ...training.stance import Recipe, train_stance
@@ -177,7 +182,7 @@ def train_stance_cmd(
         recipe = Recipe(
             seed=seed, epochs=epochs, max_steps=max_steps, checkpoint_every=checkpoint_every, threads=threads
         )
-        return train_stance(Path(pairs_file), Path(out_dir), recipe, progress=lambda m: click.echo(m, err=True))
+        return train_stance(pairs, Path(out_dir), recipe, progress=lambda m: click.echo(m, err=True))
 
     card = run_guarded(go)
     if as_json:

@@ -14,6 +14,7 @@ from typing import Any, Optional
 
 import click
 
+from ...config import BENCHMARKS_ENV, benchmarks_dir
 from .common import common_options, make_settings, run_guarded
 
 
@@ -33,10 +34,9 @@ def train() -> None:
 )
 @click.option(
     "--benchmarks",
-    default="../shared/benchmarks",
-    show_default=True,
+    default=None,
     type=click.Path(file_okay=False),
-    help="Folder holding squad-v1.1/ and medquad/ (and wikiqa/ for the model card's measurement).",
+    help=f"Folder of squad-v1.1/ and medquad/ (and wikiqa/ for the model card's figures) [env {BENCHMARKS_ENV}].",
 )
 @click.option("--kind", type=click.Choice(["ce", "bi"]), default="ce", show_default=True, help="Cross- or bi-encoder.")
 @click.option("--seed", type=int, default=13, show_default=True)
@@ -54,7 +54,7 @@ def train() -> None:
 def train_reranker(
     out_dir: str,
     train_file: str,
-    benchmarks: str,
+    benchmarks: Optional[str],
     kind: str,
     seed: int,
     epochs: int,
@@ -74,6 +74,7 @@ def train_reranker(
         from ...training.relevance import train_reranker as run
 
         config = TrainConfig(kind=kind, seed=seed, epochs=epochs, threads=threads)
+        bench = benchmarks_dir(benchmarks)
         out = Path(out_dir)
         settings = make_settings(**options)
         bar: Optional[Any] = None
@@ -88,12 +89,13 @@ def train_reranker(
             bar.update(1)
 
         try:
-            run(settings, out, Path(train_file), Path(benchmarks), config, progress, _note)
+            run(settings, out, Path(train_file), bench, config, progress, _note)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
         _note("measuring the adapter (dev split, WikiQA test)...")
-        return measure(settings, out, Path(dev_file), Path(benchmarks))
+        assert bench is not None  # run() refuses a missing folder
+        return measure(settings, out, Path(dev_file), bench)
 
     meta = run_guarded(go)
     click.echo(json.dumps(meta.get("metrics", {}), indent=2))

@@ -1,5 +1,9 @@
 """The Slack bot: a Bolt ``App`` that answers mentions and DMs in threads.
 
+In a channel it also answers a reply in a thread where it has already answered
+(``message.channels`` / ``message.groups``), unless the reply mentions someone:
+a follow-up needs no second mention, a word to a colleague is left alone.
+
 Slack wants an acknowledgement within 3 seconds, and answering loads a model
 and searches an index, so every event is acknowledged at once and answered by
 a Bolt lazy listener on a worker pool. Slack re-delivers an event it thinks
@@ -26,7 +30,7 @@ from ...config import SlackSettings
 from ...errors import UsageError
 from ...pipeline import Answerer
 from ...render.slack import APOLOGY, USAGE_HINT, plain, render
-from .threads import ThreadKey, ThreadMemory, plain_text, read_thread
+from .threads import ThreadKey, ThreadMemory, mentions_someone, plain_text, read_thread
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +65,10 @@ class SeenSet:
                 self._keys.popitem(last=False)
             return True
 
+    def __contains__(self, key: Hashable) -> bool:
+        with self._lock:
+            return key in self._keys
+
 
 def make_client(settings: SlackSettings) -> WebClient:
     """A Web API client that waits out 429s and talks to ``SLACK_API_URL`` if set."""
@@ -74,16 +82,33 @@ def make_client(settings: SlackSettings) -> WebClient:
     )
 
 
+CHANNEL_TYPES = ("channel", "group")  # message.channels, message.groups
+
+
 def should_answer(event: dict[str, Any], bot_user_id: Optional[str]) -> bool:
-    """Mentions and DMs from people; never bots (ourselves included), edits or subtypes."""
+    """Mentions, DMs and candidate channel follow-ups from people; never bots (ourselves
+    included), edits or subtypes. A channel message must still pass ``is_channel_follow_up``."""
     if event.get("subtype") or event.get("bot_id") or event.get("bot_profile") or "edited" in event:
         return False
     user = event.get("user")
     if not user or user == bot_user_id:
         return False
     if event.get("type") == "message":
-        return event.get("channel_type") == "im"
+        return event.get("channel_type") == "im" or is_channel_follow_up(event)
     return event.get("type") == "app_mention"
+
+
+def is_channel_follow_up(event: dict[str, Any]) -> bool:
+    """A channel message that may be a follow-up: a reply in a thread that mentions nobody.
+
+    A reply that mentions the bot arrives as ``app_mention`` too and is answered
+    from that event; one that mentions someone else is addressed to them. Whether
+    the bot has answered in the thread is checked by ``SlackBot.answered_in``.
+    """
+    if event.get("type") != "message" or event.get("channel_type") not in CHANNEL_TYPES:
+        return False
+    thread_ts = event.get("thread_ts")
+    return bool(thread_ts) and thread_ts != event.get("ts") and not mentions_someone(event.get("text") or "")
 
 
 class SlackBot:
@@ -106,6 +131,9 @@ class SlackBot:
         # turn (each sees the other as history), different threads at the same time.
         self._thread_locks: dict[ThreadKey, threading.Lock] = {}
         self._locks_guard = threading.Lock()
+        # Channel threads read back and found to be none of ours, so chatter in them
+        # does not cost a conversations.replies call per message.
+        self._not_ours = SeenSet(size=self.memory.max_threads)
 
     def thread_lock(self, key: ThreadKey) -> threading.Lock:
         """The lock of one Slack thread (created on first use; bounded by the memory's size)."""
@@ -136,15 +164,20 @@ class SlackBot:
         if not channel or not ts:
             return
         thread_ts = event.get("thread_ts") or ts
+        follow_up = event.get("type") == "message" and event.get("channel_type") in CHANNEL_TYPES
         try:
             question = plain_text(event.get("text") or "")
             if not question:
-                self.post(channel, thread_ts, plain(USAGE_HINT))
+                if not follow_up:
+                    self.post(channel, thread_ts, plain(USAGE_HINT))
                 return
             try:
                 # History, answer and the new turn under the thread's lock, so two questions
                 # in one thread never both miss each other.
                 with self.thread_lock((channel, thread_ts)):
+                    if follow_up and not self.answered_in(event, channel, thread_ts, bot_user_id):
+                        log.debug("ignoring message %s in a thread the bot has not answered in", ts)
+                        return
                     history = self.history(event, channel, thread_ts, bot_user_id)
                     ans = self.answerer.ask(question, history=history)
                     self.memory.add((channel, thread_ts), question)
@@ -159,15 +192,37 @@ class SlackBot:
             except Exception:
                 log.exception("could not post the apology in %s", channel)
 
+    def answered_in(self, event: dict[str, Any], channel: str, thread_ts: str, bot_user_id: Optional[str]) -> bool:
+        """Whether the bot has answered in this channel thread: in memory, else read back once."""
+        key = (channel, thread_ts)
+        if self.memory.turns(key) is not None:
+            return True
+        if key in self._not_ours:
+            return False
+        turns, answered = read_thread(
+            self.client,
+            channel,
+            thread_ts,
+            event["ts"],
+            bot_user_id,
+            direct=False,
+            max_turns=self.memory.max_turns,
+        )
+        if answered:
+            self.memory.remember(key, turns)
+        else:
+            self._not_ours.first(key)
+        return answered
+
     def history(self, event: dict[str, Any], channel: str, thread_ts: str, bot_user_id: Optional[str]) -> list[str]:
         """Earlier questions in this thread: from memory, else read back from Slack."""
         key = (channel, thread_ts)
-        turns = self.memory.turns(key)
-        if turns is not None:
-            return turns
-        turns = []
+        remembered = self.memory.turns(key)
+        if remembered is not None:
+            return remembered
+        turns: list[str] = []
         if thread_ts != event.get("ts"):
-            turns = read_thread(
+            turns, _ = read_thread(
                 self.client,
                 channel,
                 thread_ts,

@@ -122,13 +122,26 @@ class ThreadMemory:
             del self._entries[key]
 
 
-def is_user_turn(msg: dict[str, Any], bot_user_id: Optional[str], direct: bool) -> bool:
-    """Whether a message from a thread was a question put to the bot."""
+def mentions_someone(text: str) -> bool:
+    """Whether a Slack message mentions a user (``<@U…>``)."""
+    return bool(_MENTION.search(text or ""))
+
+
+def is_user_turn(msg: dict[str, Any], bot_user_id: Optional[str], direct: bool, after_bot: bool = False) -> bool:
+    """Whether a message from a thread was a question put to the bot.
+
+    In a DM every message is; in a channel, a message that mentions the bot, or
+    (``after_bot``: the bot has already answered in the thread) a reply that
+    mentions nobody, since the bot answers those too.
+    """
     if msg.get("bot_id") or msg.get("subtype") or not msg.get("user") or msg.get("user") == bot_user_id:
         return False
     if direct:
         return True
-    return bool(bot_user_id) and f"<@{bot_user_id}" in (msg.get("text") or "")
+    text = msg.get("text") or ""
+    if bool(bot_user_id) and f"<@{bot_user_id}" in text:
+        return True
+    return after_bot and not mentions_someone(text)
 
 
 def read_thread(
@@ -139,13 +152,19 @@ def read_thread(
     bot_user_id: Optional[str],
     direct: bool,
     max_turns: int = MAX_TURNS,
-) -> list[str]:
-    """The thread's earlier questions to the bot, from ``conversations.replies``.
+) -> tuple[list[str], bool]:
+    """The thread's earlier questions to the bot, from ``conversations.replies``,
+    and whether the bot has posted in the thread before ``before_ts``.
+
+    A question is a message that mentions the bot (in a DM: any message), or a
+    reply without mentions in the bot's thread that the bot then answered.
 
     Any failure (missing scope, not in channel, network) is logged and gives an
     empty history: answering without context beats not answering.
     """
     turns: list[str] = []
+    pending: list[str] = []  # replies without a mention, counted once the bot has answered after them
+    bot_posted = False
     cursor: Optional[str] = None
     try:
         for _ in range(MAX_REPLY_PAGES):
@@ -156,14 +175,22 @@ def read_thread(
             for msg in resp.get("messages") or []:
                 if float(msg.get("ts") or 0) >= float(before_ts):
                     continue
-                if is_user_turn(msg, bot_user_id, direct):
+                if bot_user_id and msg.get("user") == bot_user_id:
+                    bot_posted = True
+                    turns.extend(pending)  # replies the bot answered were questions to it
+                    pending = []
+                elif is_user_turn(msg, bot_user_id, direct):
                     question = plain_text(msg.get("text") or "")
                     if question:
                         turns.append(question)
+                elif is_user_turn(msg, bot_user_id, direct, after_bot=bot_posted):
+                    question = plain_text(msg.get("text") or "")
+                    if question:
+                        pending.append(question)
             cursor = (resp.get("response_metadata") or {}).get("next_cursor")
             if not cursor:
                 break
     except Exception:
         log.warning("could not read thread %s in %s; answering without its history", thread_ts, channel, exc_info=True)
-        return []
-    return turns[-max_turns:]
+        return [], False
+    return turns[-max_turns:], bot_posted
