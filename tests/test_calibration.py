@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
+from typing import Any, Sequence
 
 import numpy as np
 import pytest
@@ -117,3 +119,53 @@ def test_refit_writes_both_records_that_load(hash_qa, tmp_path):
     assert Ranker.load(tmp_path / "out").record["cross_validated"]["hit@3"] >= 0
     loaded = Calibration.load(tmp_path / "out")
     assert "dev.jsonl (6) + cal.jsonl (4)" in loaded.record["fitted_on"]
+
+
+def test_calibrate_fits_the_reranker_signal_it_was_given(hash_qa: Any, tmp_path: Path) -> None:
+    """A reranker attached to a QA whose records predate it still reaches the fitted ranker."""
+
+    class LengthScorer:
+        name = "length"
+
+        def score(self, question: str, sentences: Sequence[str]) -> np.ndarray:
+            return np.array([len(s) / 100.0 for s in sentences])
+
+    dev = tmp_path / "dev.jsonl"
+    rows = [
+        {
+            "id": "a",
+            "question": "Does naltrexone cause liver damage?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-effects-uses-risks"],
+            "must_contain_any": ["liver"],
+        },
+        {
+            "id": "b",
+            "question": "Is naltrexone an opioid antagonist?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-effects-uses-risks"],
+            "must_contain_any": ["antagonist"],
+        },
+        {
+            "id": "c",
+            "question": "What is gabapentin used for?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-gabapentin"],
+            "must_contain_any": ["gabapentin"],
+        },
+        {
+            "id": "d",
+            "question": "Can naltrexone help with anxiety?",
+            "answerable": True,
+            "gold_sources": ["naltrexone-anxiety"],
+            "must_contain_any": ["anxiety"],
+        },
+        {"id": "e", "question": "How do I reset my router?", "answerable": False},
+        {"id": "f", "question": "What is the capital of France?", "answerable": False},
+    ]
+    dev.write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
+    hash_qa.chooser.reranker = LengthScorer()
+    records = calibrate.calibrate(hash_qa, dev, None, None, ranker_features=("dense", "lex"))
+    assert records["ranker.json"]["uses_rerank"] is True
+    assert records["ranker.json"]["weights"]["rerank"] != 0.0
+    assert "rerank" not in records["ranker.no-rerank.json"]["weights"]

@@ -16,6 +16,7 @@ import hashlib
 import json
 import logging
 import threading
+import warnings
 from importlib import resources
 from pathlib import Path
 from typing import Any, Optional, Protocol, Sequence, runtime_checkable
@@ -26,6 +27,7 @@ from ..errors import ModelError
 
 log = logging.getLogger(__name__)
 
+LIBRARY_NOISE = (r".*is_gradient_checkpointing.*", r".*quantize_per_tensor.*", r".*quantize_per_channel.*")
 ADAPTER_FILES = ("reranker.json", "adapter_config.json", "adapter_model.safetensors")
 
 
@@ -105,13 +107,16 @@ class CrossEncoderReranker:
                 quiet_hf_loading()
                 base_path = resolve_model_path(self.record.get("base", "all-MiniLM-L6-v2"))
                 tokenizer = AutoTokenizer.from_pretrained(base_path, local_files_only=True)
-                base = AutoModelForSequenceClassification.from_pretrained(
-                    base_path, num_labels=1, local_files_only=True
-                )
-                model = PeftModel.from_pretrained(base, str(self.adapter_dir), local_files_only=True)
-                model = model.merge_and_unload().eval()
-                if self.quantize:
-                    model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
+                with warnings.catch_warnings():  # library deprecation notices a user cannot act on
+                    for pattern in LIBRARY_NOISE:
+                        warnings.filterwarnings("ignore", message=pattern)
+                    base = AutoModelForSequenceClassification.from_pretrained(
+                        base_path, num_labels=1, local_files_only=True
+                    )
+                    model = PeftModel.from_pretrained(base, str(self.adapter_dir), local_files_only=True)
+                    model = model.merge_and_unload().eval()
+                    if self.quantize:
+                        model = torch.ao.quantization.quantize_dynamic(model, {torch.nn.Linear}, dtype=torch.qint8)
             except ModelError:
                 raise
             except Exception as exc:

@@ -141,7 +141,9 @@ def calibrate(
         qa.chooser.reranker = load_scorer(a.reranker_dir or shipped_adapter_dir())
     with_rerank = qa.chooser.reranker is not None
     if with_rerank:  # while fitting, the reranker reads every candidate
+        scorer = qa.chooser.reranker
         qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
+        qa.chooser.reranker = scorer  # the new chooser loaded the old records, which may not use it
     exs = examples(qa, dev + extra)
     names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
     plain = [f for f in ranker_features if f != "rerank"]
