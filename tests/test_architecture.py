@@ -74,3 +74,15 @@ def test_environment_is_read_only_in_config():
         if rel in allowed:
             continue
         assert not reads.search(path.read_text(encoding="utf-8")), f"{rel} reads the environment"
+
+
+def test_worker_processes_get_the_answerer_options(tmp_path: Path) -> None:
+    """serve's workers rebuild their settings from to_env(): --no-rerank, --reranker and --fitted must survive."""
+    from naltrexone_qa.config import Settings
+
+    s = Settings.from_env(env={}, rerank=False, reranker_dir=tmp_path / "r", fitted=tmp_path / "f", milvus_uri="x.db")
+    again = Settings.from_env(env=s.to_env())
+    assert again.answer == s.answer and again.answer.rerank is False
+    assert again.answer.reranker_dir == tmp_path / "r" and again.retrieval.milvus_uri == "x.db"
+    assert Settings.from_env(env=Settings.from_env(env={}).to_env()).answer.rerank is True
+    assert Settings.from_env(env={"NALTREXONE_QA_RERANK": "off"}).answer.rerank is False

@@ -14,13 +14,13 @@ from naltrexone_qa.frontends.cli import cli
 
 GATE = [
     "--min-single-accuracy",
-    "0.60",
+    "0.65",
     "--min-followup-accuracy",
-    "0.55",
+    "0.65",
     "--max-false-abstention",
     "0.06",
     "--min-near-miss-abstention",
-    "0.45",
+    "0.35",
     "--min-citation-exactness",
     "1.0",
 ]

@@ -30,8 +30,8 @@ import pytest
 from click.testing import CliRunner
 
 import docgen
-from naltrexone_qa.config import SLACK_DOCS
 from naltrexone_qa.frontends.cli import cli
+from naltrexone_qa.slack_settings import SLACK_DOCS
 
 REPO = Path(__file__).resolve().parents[1]
 README = (REPO / "README.md").read_text(encoding="utf-8")

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -74,6 +75,8 @@ def hash_server(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> I
     env = {**os.environ, "NALTREXONE_QA_API_KEY": KEY, "OMP_NUM_THREADS": "1", "OPENBLAS_NUM_THREADS": "1"}
     args = ["serve", "--model", HASH_MODEL, "--store", "numpy", "--index", str(folder / "index")]
     args += ["--corpus", str(corpus_dir), "--port", str(port), "--workers", str(WORKERS)]
+    # The server is what these tests measure: without the relevance adapter (a real model; its cost is in bench perf).
+    args += ["--no-rerank"]
     log = folder / "server.log"
     with open(log, "w") as out:
         proc = subprocess.Popen(cli() + ["-v"] + args, env=env, stdout=out, stderr=subprocess.STDOUT)
@@ -104,7 +107,8 @@ def wide_qa(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> Any:
     from naltrexone_qa.pipeline import QA
 
     index = tmp_path_factory.mktemp("wide") / "index"
-    return QA.load(Settings(corpus_dir=corpus_dir, index_dir=index, model=HASH_MODEL, store="numpy"))
+    settings = Settings(corpus_dir=corpus_dir, index_dir=index, model=HASH_MODEL, store="numpy")
+    return QA.load(replace(settings, answer=replace(settings.answer, rerank=False)))  # as the server: --no-rerank
 
 
 def test_contract_and_key_over_the_real_command(hash_server, wide_qa):

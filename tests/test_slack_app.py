@@ -28,11 +28,11 @@ from click.testing import CliRunner
 from slack_bolt import App, BoltRequest, BoltResponse
 from slack_sdk.signature import SignatureVerifier
 
-from naltrexone_qa.config import SlackConfigError, SlackSettings
 from naltrexone_qa.frontends.cli import cli
 from naltrexone_qa.frontends.slack.app import SeenSet, build_app
 from naltrexone_qa.frontends.slack.threads import ThreadMemory
 from naltrexone_qa.render.slack import APOLOGY, USAGE_HINT, escape
+from naltrexone_qa.slack_settings import SlackConfigError, SlackSettings
 from slack_mock_server import BOT_ID, BOT_USER_ID, TEAM_ID, FakeAnswerer, MockSlack, answer_for
 
 SECRET = "test-signing-secret"

@@ -18,11 +18,11 @@ import httpx
 import pytest
 
 from live_server import LiveServer
-from naltrexone_qa.config import SlackSettings
 from naltrexone_qa.frontends.http.app import create_app
 from naltrexone_qa.frontends.http.service import Service
 from naltrexone_qa.frontends.slack.app import build_app
 from naltrexone_qa.frontends.slack.seen import SeenEvents
+from naltrexone_qa.slack_settings import SlackSettings
 from slack_mock_server import FakeAnswerer, MockSlack, answer_for
 from test_slack_app import SECRET, mention, signed
 

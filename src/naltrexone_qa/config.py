@@ -34,7 +34,12 @@ ENV = {
 # training commands take its folder as an option or from this variable, never from a built-in path.
 BENCHMARKS_ENV = "NALTREXONE_QA_BENCHMARKS"
 # Environment variables of nested settings, by (group, field).
-NESTED_ENV = {("retrieval", "milvus_uri"): "NALTREXONE_QA_MILVUS_URI"}
+NESTED_ENV = {
+    ("retrieval", "milvus_uri"): "NALTREXONE_QA_MILVUS_URI",
+    ("answer", "rerank"): "NALTREXONE_QA_RERANK",  # 0 / false: answer without the relevance adapter
+    ("answer", "reranker_dir"): "NALTREXONE_QA_RERANKER",
+    ("answer", "fitted"): "NALTREXONE_QA_FITTED",
+}
 
 
 class Mode(str, Enum):
@@ -157,6 +162,12 @@ class FlagSettings:
     neighbours: int = 30
 
 
+def _env_value(name: str, text: str) -> Any:
+    if name == "rerank":
+        return text.lower() not in ("0", "false", "no", "off")
+    return Path(text) if name in ("reranker_dir", "fitted") else text
+
+
 def default_cache_dir(env: Optional[Mapping[str, str]] = None) -> Path:
     """Where caches live between runs: $NALTREXONE_QA_CACHE, else the XDG cache folder."""
     env = os.environ if env is None else env
@@ -215,7 +226,7 @@ class Settings:
         sub: dict[str, dict[str, Any]] = {}
         for (group, name), var in NESTED_ENV.items():
             if env.get(var, "").strip():
-                sub.setdefault(group, {})[name] = env[var].strip()
+                sub.setdefault(group, {})[name] = _env_value(name, env[var].strip())
         for key, value in overrides.items():
             if value is None:
                 continue
@@ -237,8 +248,8 @@ class Settings:
         out = {var: str(getattr(self, name)) for name, var in ENV.items()}
         for (group, name), var in NESTED_ENV.items():
             value = getattr(getattr(self, group), name)
-            if value:
-                out[var] = str(value)
+            if value is not None:
+                out[var] = ("1" if value else "0") if isinstance(value, bool) else str(value)
         return out
 
     def with_retrieval(self, **changes: Any) -> Settings:
@@ -248,49 +259,6 @@ class Settings:
         if "fusion" in changes:
             changes["fusion"] = Fusion.from_str(changes["fusion"])
         return replace(self, retrieval=replace(self.retrieval, **changes))
-
-
-# ---------------------------------------------------------------- Slack
-SLACK_ENV = {
-    "bot_token": "SLACK_BOT_TOKEN",
-    "app_token": "SLACK_APP_TOKEN",
-    "signing_secret": "SLACK_SIGNING_SECRET",
-    "api_url": "SLACK_API_URL",
-    "events_db": "NALTREXONE_QA_SLACK_EVENTS_DB",
-}
-SLACK_DOCS = "the README's Slack section (README.md#slack)"
-
-
-class SlackConfigError(UsageError):
-    """A required Slack setting is missing or malformed (exit code 2)."""
-
-
-@dataclass(frozen=True)
-class SlackSettings:
-    """Tokens and endpoints; ``from_env`` checks what the chosen mode needs."""
-
-    bot_token: str
-    signing_secret: Optional[str] = None
-    app_token: Optional[str] = None
-    api_url: Optional[str] = None
-    # Seen event ids (SQLite), kept this long so a retry after a restart is not answered twice;
-    # None: slack-events.sqlite3 in the cache folder.
-    events_db: Optional[Path] = None
-    events_ttl: float = 24 * 3600.0
-
-    @classmethod
-    def from_env(cls, http: bool, env: Optional[Mapping[str, str]] = None) -> SlackSettings:
-        env = dict(os.environ) if env is None else env
-        needed = [SLACK_ENV["bot_token"], SLACK_ENV["signing_secret"] if http else SLACK_ENV["app_token"]]
-        missing = [name for name in needed if not env.get(name, "").strip()]
-        if missing:
-            how = "HTTP mode (--http)" if http else "Socket Mode"
-            raise SlackConfigError(f"{' and '.join(missing)} must be set for {how}; see {SLACK_DOCS}")
-        got: dict[str, Any] = dict(read_env(SLACK_ENV, env))
-        if not http and not got.get("app_token", "xapp-").startswith("xapp-"):
-            raise SlackConfigError(f"{SLACK_ENV['app_token']} must be an app-level token (it starts with xapp-)")
-        db = got.pop("events_db", None)
-        return cls(**got, events_db=Path(db) if db else None)
 
 
 def read_env(table: Mapping[str, str], env: Optional[Mapping[str, str]] = None) -> dict[str, str]:

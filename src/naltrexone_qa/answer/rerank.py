@@ -27,7 +27,12 @@ from ..errors import ModelError
 
 log = logging.getLogger(__name__)
 
-LIBRARY_NOISE = (r".*is_gradient_checkpointing.*", r".*quantize_per_tensor.*", r".*quantize_per_channel.*")
+LIBRARY_NOISE = (
+    r".*is_gradient_checkpointing.*",
+    r".*quantize_per_tensor.*",
+    r".*quantize_per_channel.*",
+    r".*torch.ao.quantization is deprecated.*",
+)
 ADAPTER_FILES = ("reranker.json", "adapter_config.json", "adapter_model.safetensors")
 
 

@@ -109,7 +109,7 @@ def _settings(options: dict[str, Any], server_opts: dict[str, Any]) -> Any:
 
 
 def _slack_settings() -> Any:
-    from ...config import SlackSettings
+    from ...slack_settings import SlackSettings
 
     return SlackSettings.from_env(http=True)
 
@@ -142,7 +142,7 @@ def build_slack(answerer: Any, slack_settings: Any, settings: Any, workers: int 
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
-    from ...config import SLACK_ENV
+    from ...slack_settings import SLACK_ENV
     from ..slack.wiring import slack_app
 
     try:

@@ -19,7 +19,8 @@ from .common import common_options, fail, load_qa, make_settings, run_guarded, s
 if TYPE_CHECKING:
     from slack_bolt import App
 
-    from ...config import Settings, SlackSettings
+    from ...config import Settings
+    from ...slack_settings import SlackSettings
 
 DEFAULT_PORT = 3000
 
@@ -56,7 +57,7 @@ def slack(
     Needs SLACK_BOT_TOKEN, plus SLACK_APP_TOKEN (Socket Mode, the default) or
     SLACK_SIGNING_SECRET (--http). SLACK_API_URL overrides the Web API base URL.
     """
-    from ...config import SlackSettings
+    from ...slack_settings import SlackSettings
 
     if (port is not None or host is not None or api_key_file is not None) and not http:
         fail("--host, --port and --api-key-file only apply with --http (Socket Mode needs no port)", 2)
@@ -95,7 +96,7 @@ def _build(slack_settings: SlackSettings, settings: Settings, http: bool, worker
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
-    from ...config import SLACK_ENV
+    from ...slack_settings import SLACK_ENV
     from ..slack.app import build_app
 
     qa = load_qa(settings)

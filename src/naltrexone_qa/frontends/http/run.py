@@ -70,8 +70,9 @@ def _stopped(signum: int, frame: Any) -> None:
 
 def worker_app() -> Any:
     """The app of one worker process, from the settings its parent put in the environment."""
-    from ...config import Settings, SlackSettings
+    from ...config import Settings
     from ...pipeline import QA
+    from ...slack_settings import SlackSettings
     from .app import create_app
     from .service import Service
 

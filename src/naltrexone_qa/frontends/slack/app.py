@@ -26,10 +26,10 @@ from slack_bolt import App, BoltResponse
 from slack_sdk.http_retry.builtin_handlers import ConnectionErrorRetryHandler, RateLimitErrorRetryHandler
 from slack_sdk.web import WebClient
 
-from ...config import SlackSettings
 from ...errors import UsageError
 from ...pipeline import Answerer
 from ...render.slack import APOLOGY, USAGE_HINT, plain, render
+from ...slack_settings import SlackSettings
 from .threads import ThreadKey, ThreadMemory, mentions_someone, plain_text, read_thread
 
 log = logging.getLogger(__name__)

@@ -8,8 +8,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from ...config import Settings, SlackSettings
+from ...config import Settings
 from ...pipeline import Answerer
+from ...slack_settings import SlackSettings
 from .app import WORKERS, build_app
 from .seen import SeenEvents
 
