@@ -6,6 +6,7 @@ import json
 import random
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
@@ -142,3 +143,14 @@ def test_resumed_training_ends_with_the_same_weights(tmp_path: Path) -> None:
     b = {n: p for n, p in resumed.named_parameters() if p.requires_grad}
     assert a.keys() == b.keys()
     assert all(torch.equal(a[n], b[n]) for n in a)
+
+
+@pytest.mark.slow
+def test_the_shipped_reranker_scores_a_question_longer_than_its_window() -> None:
+    """A 2,000-character question (the default limit) must not break the cross-encoder's truncation."""
+    from naltrexone_qa.answer.rerank import CrossEncoderReranker
+
+    scorer = CrossEncoderReranker()
+    long_question = "Can I take naltrexone while I still drink a little every evening? " * 30
+    scores = scorer.score(long_question[:2000], ["Naltrexone reduces cravings for alcohol.", "The sky is blue."])
+    assert scores.shape == (2,) and np.isfinite(scores).all()

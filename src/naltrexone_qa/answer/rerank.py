@@ -138,6 +138,11 @@ class CrossEncoderReranker:
         import torch
 
         with self._tok_lock:  # a fast tokenizer must not be driven by two threads at once
+            # The sentence is truncated, never the question, so a long question is cut to half the
+            # length first (else "only_second" has nothing left to cut and the tokenizer raises).
+            ids = self._tokenizer(question, add_special_tokens=False)["input_ids"]
+            if len(ids) > self.max_length // 2:
+                question = self._tokenizer.decode(ids[: self.max_length // 2])
             batch = self._tokenizer(
                 [question] * len(sentences),
                 list(sentences),
