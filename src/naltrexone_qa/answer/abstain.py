@@ -17,7 +17,6 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
@@ -29,6 +28,7 @@ from ..index.loaded import LoadedIndex
 from ..text import tokenize
 from .features import ASKS, FEATURES, Candidate, Query
 from .lay_terms import clinical_words
+from .records import find_record
 
 # Every question-level signal the decision may use (a record may use a subset).
 QUESTION_FEATURES = ("dense", "centroid", "gap", "top", "margin", "rerank_top", "unknown", "asks_unmet")
@@ -100,17 +100,9 @@ class Calibration:
     def load(cls, folder: Optional[Path] = None, variant: str = "") -> Calibration:
         """The calibration in ``folder``, or the one shipped with the package (``variant`` as for Ranker)."""
         names = [f"calibration.{variant}.json", SHIPPED] if variant else [SHIPPED]
-        for name in names:
-            if folder is None:
-                res = resources.files("naltrexone_qa.answer").joinpath(name)
-                if res.is_file():
-                    return cls._parse(res.read_text(encoding="utf-8"), f"the shipped {name}")
-            elif (Path(folder) / name).is_file():
-                path = Path(folder) / name
-                try:
-                    return cls._parse(path.read_text(encoding="utf-8"), str(path))
-                except OSError as exc:
-                    raise ModelError(f"cannot read calibration file {path}: {exc.strerror}") from None
+        found = find_record(folder, names, "calibration")
+        if found is not None:
+            return cls._parse(*found)
         raise ModelError(f"no {SHIPPED} in {folder or 'the package'}; run 'naltrexone-qa calibrate --out DIR'")
 
     @classmethod

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
-from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, Optional
 
@@ -19,6 +18,7 @@ import numpy as np
 
 from ..errors import ModelError
 from .features import FEATURES
+from .records import find_record
 
 SHIPPED = "ranker.json"
 # The first round's hand weights: what the ranker does without a fitted file.
@@ -71,17 +71,9 @@ class Ranker:
         file, the main ranker is used with that signal left at zero.
         """
         names = [f"ranker.{variant}.json", SHIPPED] if variant else [SHIPPED]
-        for name in names:
-            if folder is None:
-                res = resources.files("naltrexone_qa.answer").joinpath(name)
-                if res.is_file():
-                    return cls._parse(res.read_text(encoding="utf-8"), f"the shipped {name}")
-            elif (Path(folder) / name).is_file():
-                path = Path(folder) / name
-                try:
-                    return cls._parse(path.read_text(encoding="utf-8"), str(path))
-                except OSError as exc:
-                    raise ModelError(f"cannot read ranker file {path}: {exc.strerror}") from None
+        found = find_record(folder, names, "ranker")
+        if found is not None:
+            return cls._parse(*found)
         if folder is not None:
             raise ModelError(f"no ranker.json in {folder}; run 'naltrexone-qa calibrate --out {folder}'")
         return cls(HAND_WEIGHTS, 0.1, False, {"fitted_on": "none (hand weights)"})

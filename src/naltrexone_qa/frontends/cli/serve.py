@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import shutil
 import tempfile
-from typing import Any, Optional
+from typing import Any, Callable, Optional
 
 import click
 
@@ -139,14 +139,20 @@ def _single_app(settings: Any, server: Any, slack_settings: Optional[Any]) -> An
 
 def build_slack(answerer: Any, slack_settings: Any, settings: Any, workers: int = 8) -> Any:
     """The Bolt app over ``answerer``; a rejected token or an unreachable Slack is a message and exit 1."""
+    from ..slack.wiring import slack_app
+
+    return slack_or_fail(lambda: slack_app(answerer, slack_settings, settings, workers=workers), slack_settings)
+
+
+def slack_or_fail(build: Callable[[], Any], slack_settings: Any) -> Any:
+    """``build()`` (a Bolt app, which checks the token with auth.test), or a message and exit 1."""
     from slack_bolt.error import BoltError
     from slack_sdk.errors import SlackApiError
 
     from ...slack_settings import SLACK_ENV
-    from ..slack.wiring import slack_app
 
     try:
-        return slack_app(answerer, slack_settings, settings, workers=workers)
+        return build()
     except (BoltError, SlackApiError) as exc:
         fail(f"Slack rejected SLACK_BOT_TOKEN ({exc})", 1)
     except OSError as exc:

@@ -93,21 +93,12 @@ def slack(
 
 def _build(slack_settings: SlackSettings, settings: Settings, http: bool, workers: int) -> App:
     """Load the pipeline, then the Bolt app (which checks the token with auth.test)."""
-    from slack_bolt.error import BoltError
-    from slack_sdk.errors import SlackApiError
-
-    from ...slack_settings import SLACK_ENV
     from ..slack.app import build_app
+    from .serve import slack_or_fail
 
     qa = load_qa(settings)
     qa.ask("naltrexone")  # warm the model so the first Slack question is answered quickly
-    try:
-        return build_app(qa, slack_settings, socket_mode=not http, workers=workers)
-    except (BoltError, SlackApiError) as exc:
-        fail(f"Slack rejected SLACK_BOT_TOKEN ({exc})", 1)
-    except OSError as exc:
-        where = slack_settings.api_url or "https://slack.com/api/"
-        fail(f"cannot reach the Slack Web API at {where} (set {SLACK_ENV['api_url']} to change it): {exc}", 1)
+    return slack_or_fail(lambda: build_app(qa, slack_settings, socket_mode=not http, workers=workers), slack_settings)
 
 
 COMMANDS = [slack]
