@@ -87,9 +87,11 @@ def hash_server(tmp_path_factory: pytest.TempPathFactory, corpus_dir: Path) -> I
             wait_ready(url, proc, log)
         yield url, proc, log
     finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+        if proc.poll() is None:  # SIGTERM first: a SIGKILL would leave the workers running without their parent
+            try:
+                stop(proc, 30)
+            except subprocess.TimeoutExpired:
+                pass
 
 
 def eval_items() -> list[dict[str, Any]]:

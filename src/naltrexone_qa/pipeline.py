@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
+from .answer.answerability import AnswerabilityHead
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.lay_terms import expand
@@ -28,7 +29,7 @@ from .config import Mode, Settings
 from .disagree.flags import select_flags, shown_pair
 from .disagree.registry import get_detector
 from .embed.base import Embedder, get_embedder
-from .errors import TooLongError, UsageError
+from .errors import ModelError, TooLongError, UsageError
 from .index.build import ensure_index
 from .index.loaded import LoadedIndex
 from .index.store import ProgressFn
@@ -90,7 +91,16 @@ class QA:
         if ranker.uses_rerank and use_rerank:
             reranker = load_scorer(a.reranker_dir or shipped_adapter_dir(), device=s.device)
         calibration = Calibration.load(a.fitted, variant)
-        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker)
+        head = AnswerabilityHead.load(a.fitted)
+        if head is None and "prior" in calibration.coef:
+            where = a.fitted or "the package"
+            raise ModelError(
+                f"the calibration in {where} uses the answerability prior but there is no answerability.json "
+                "beside it; run 'naltrexone-qa train answerability --out DIR' into that folder"
+            )
+        if head is not None and not head.fits(s.model, index.sentence_vectors.dim):
+            head = None
+        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head)
 
     @classmethod
     def load(

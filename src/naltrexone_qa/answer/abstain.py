@@ -7,7 +7,9 @@ next 25; how much of what the user asked about no article mentions at all
 (after consumer words are mapped to clinical ones, so "the jab" is known and
 "semaglutide" is not; a name the articles use is never unknown); and whether
 the kind of thing asked for (a number, a name...) is missing from the best
-candidates. The coefficients are fitted by ``naltrexone-qa calibrate`` on the
+candidates; and, when an answerability head is shipped, how likely questions
+like this one are answered by the articles at all (``prior``, from the
+question's vector: see ``answerability``). The coefficients are fitted by ``naltrexone-qa calibrate`` on the
 dev split plus ``evals/calibration.jsonl`` and shipped as ``calibration.json``;
 ``AnswerSettings.calibration`` can name another file. Read once, never changed.
 """
@@ -26,12 +28,13 @@ from ..config import AnswerSettings
 from ..errors import ModelError
 from ..index.loaded import LoadedIndex
 from ..text import tokenize
+from .answerability import AnswerabilityHead
 from .features import ASKS, FEATURES, Candidate, Query
 from .lay_terms import clinical_words
 from .records import find_record
 
 # Every question-level signal the decision may use (a record may use a subset).
-QUESTION_FEATURES = ("dense", "centroid", "gap", "top", "margin", "rerank_top", "unknown", "asks_unmet")
+QUESTION_FEATURES = ("dense", "centroid", "gap", "top", "margin", "rerank_top", "unknown", "asks_unmet", "prior")
 SHIPPED = "calibration.json"
 
 
@@ -54,8 +57,9 @@ def question_features(
     neighbour_sims: np.ndarray,
     index: LoadedIndex,
     settings: AnswerSettings,
+    head: Optional[AnswerabilityHead] = None,
 ) -> dict[str, float]:
-    """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool."""
+    """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool (``prior`` 0 without a head)."""
     sims = np.asarray(neighbour_sims, dtype=np.float32)
     lo, hi = settings.gap_from, settings.gap_to
     top3 = pool[:3]
@@ -69,6 +73,7 @@ def question_features(
         "rerank_top": max((c.feature("rerank") for c in pool), default=0.0),
         "unknown": unknown_share(query.own, index),
         "asks_unmet": float(len(unmet)),
+        "prior": head.score(query.vec) if head is not None else 0.0,
     }
 
 

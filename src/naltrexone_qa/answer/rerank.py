@@ -24,6 +24,7 @@ from typing import Any, Optional, Protocol, Sequence, runtime_checkable
 import numpy as np
 
 from ..errors import ModelError
+from ..threads import model_threads
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +152,7 @@ class CrossEncoderReranker:
                 max_length=self.max_length,
                 return_tensors="pt",
             )
-        with torch.inference_mode():
+        with torch.inference_mode(), model_threads():
             logits = self._model(**batch).logits.reshape(-1)
         return logits.to(torch.float64).numpy()
 

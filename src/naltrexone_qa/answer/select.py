@@ -18,6 +18,7 @@ from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
 from .abstain import Calibration, question_features
+from .answerability import AnswerabilityHead
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
 from .ranker import Ranker
 from .rerank import Reranker
@@ -46,6 +47,7 @@ class Chooser:
         ranker: Ranker,
         corpus_centroid: np.ndarray,
         reranker: Optional[Reranker] = None,
+        head: Optional[AnswerabilityHead] = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -53,6 +55,7 @@ class Chooser:
         self.ranker = ranker
         self.centroid = corpus_centroid
         self.reranker = reranker if ranker.uses_rerank else None
+        self.head = head
         self.facts = SentenceFacts(index.sentences)
 
     def rank(self, query: Query, hits: list[Hit], neighbour_ids: Sequence[int]) -> list[Candidate]:
@@ -95,7 +98,7 @@ class Chooser:
         With ``decide=False`` only the features are computed (for calibration).
         """
         pool = self.rank(query, hits, neighbour_ids)
-        feats = question_features(query, pool, self.centroid, neighbour_sims, self.index, self.settings)
+        feats = question_features(query, pool, self.centroid, neighbour_sims, self.index, self.settings, self.head)
         if not decide:
             return Selection([], pool, 0.0, feats)
         conf = self.calibration.confidence(feats) if pool else 0.0

@@ -19,6 +19,7 @@ import numpy as np
 
 from ..config import DEFAULT_MODEL
 from ..errors import ModelError
+from ..threads import model_threads
 
 log = logging.getLogger(__name__)
 
@@ -111,11 +112,13 @@ class SentenceTransformerEmbedder:
         """L2-normalised float32 vectors, one row per text."""
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
-        vecs = self.model.encode(
-            list(texts),
-            batch_size=batch_size,
-            show_progress_bar=False,
-            convert_to_numpy=True,
-            normalize_embeddings=True,
-        )
+        model = self.model
+        with model_threads():
+            vecs = model.encode(
+                list(texts),
+                batch_size=batch_size,
+                show_progress_bar=False,
+                convert_to_numpy=True,
+                normalize_embeddings=True,
+            )
         return np.ascontiguousarray(vecs, dtype=np.float32)

@@ -16,6 +16,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ..answer.answerability import SHIPPED as HEAD_FILE
 from ..answer.ranker import Ranker
 from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
@@ -100,6 +101,7 @@ def _fit_variant(
     n_dev: int,
     names: Sequence[str],
     uses_rerank: bool,
+    uses_prior: bool,
     c: float,
     dev_name: str,
     extra_name: str,
@@ -111,6 +113,8 @@ def _fit_variant(
     feats = rescore(exs, ranker)
     answerable = np.array([e.item.answerable for e in exs])
     abstain_names = [*ABSTAIN_FEATURES, "rerank_top"] if uses_rerank else list(ABSTAIN_FEATURES)
+    if uses_prior:
+        abstain_names.append("prior")
     abstain = fit_abstention(feats, list(answerable), abstain_names, c)
     abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
     abstain["fitted_on"] = (
@@ -132,6 +136,9 @@ def calibrate(
 
     Files: ranker.json and calibration.json (the main variant), ranker.no-rerank.json and
     calibration.no-rerank.json (used when answering with --no-rerank or without an adapter).
+    When the pipeline has an answerability head (``naltrexone-qa train answerability``), its
+    ``prior`` joins the abstain decision and the head is written beside the records, so the
+    folder is complete for ``--fitted DIR``.
     """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
@@ -140,16 +147,21 @@ def calibrate(
         # The shipped ranker may predate the adapter: fit the rerank variant with it all the same.
         qa.chooser.reranker = load_scorer(a.reranker_dir or shipped_adapter_dir())
     with_rerank = qa.chooser.reranker is not None
+    head = qa.chooser.head
     if with_rerank:  # while fitting, the reranker reads every candidate
         scorer = qa.chooser.reranker
         qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
         qa.chooser.reranker = scorer  # the new chooser loaded the old records, which may not use it
+        qa.chooser.head = head
     exs = examples(qa, dev + extra)
     names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
     plain = [f for f in ranker_features if f != "rerank"]
-    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, c, *names)}
+    prior = head is not None
+    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, prior, c, *names)}
     variants[""] = (
-        _fit_variant(exs, len(dev), [*plain, "rerank"], True, c, *names) if with_rerank else variants["no-rerank"]
+        _fit_variant(exs, len(dev), [*plain, "rerank"], True, prior, c, *names)
+        if with_rerank
+        else variants["no-rerank"]
     )
     records = {}
     for variant, recs in variants.items():
@@ -159,4 +171,6 @@ def calibrate(
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, rec in records.items():
             (out_dir / name).write_text(json.dumps(rec, indent=2) + "\n", encoding="utf-8")
+        if head is not None:
+            (out_dir / HEAD_FILE).write_text(json.dumps(dict(head.record), indent=1) + "\n", encoding="utf-8")
     return records

@@ -1,8 +1,10 @@
 """``train``: the group of commands that reproduce the shipped learned weights.
 
 ``train reranker --out DIR`` trains the relevance adapter the answerer ships
-with. Training is interruptible: Ctrl-C leaves the last checkpoint in
-``DIR/ckpt`` and the same command resumes from it. Nothing here runs in CI.
+with; ``train answerability --out DIR`` the question-only answerability head
+(seconds). Reranker training is interruptible: Ctrl-C leaves the last
+checkpoint in ``DIR/ckpt`` and the same command resumes from it. Nothing here
+runs in CI.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from typing import Any, Optional
 import click
 
 from ...config import BENCHMARKS_ENV, benchmarks_dir
-from .common import common_options, make_settings, run_guarded
+from .common import common_options, fail, load_qa, make_settings, run_guarded
 
 
 @click.group("train")
@@ -100,6 +102,46 @@ def train_reranker(
     meta = run_guarded(go)
     click.echo(json.dumps(meta.get("metrics", {}), indent=2))
     click.echo(f"adapter written to {out_dir} (model card: {Path(out_dir) / 'README.md'})", err=True)
+
+
+@train.command("answerability")
+@click.option(
+    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for answerability.json."
+)
+@click.option(
+    "--train-file",
+    default="evals/train.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Questions marked answerable or not to learn from (never dev or test).",
+)
+@click.option(
+    "--dev",
+    "dev_file",
+    default="evals/dev.jsonl",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Tuning split that chooses the regularisation (ROC AUC).",
+)
+@common_options
+def train_answerability(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
+    """Train the question-only answerability head (seconds; deterministic) and write answerability.json.
+
+    The shipped head is `src/naltrexone_qa/answer/answerability.json`; afterwards refit the
+    answer/abstain decision with `naltrexone-qa calibrate --out DIR` (it uses the head it finds there).
+    """
+
+    def go() -> dict[str, Any]:
+        from ...training.answerability import train_answerability as run
+
+        for path in (train_file, dev_file):
+            if not Path(path).is_file():
+                fail(f"{path} not found", 2)
+        return run(load_qa(make_settings(**options)), Path(train_file), Path(dev_file), Path(out_dir), notify=_note)
+
+    record = run_guarded(go)
+    click.echo(json.dumps(record["metrics"], indent=2))
+    click.echo(f"answerability head written to {Path(out_dir) / 'answerability.json'}", err=True)
 
 
 def _note(message: str) -> None:
