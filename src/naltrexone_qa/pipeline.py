@@ -17,9 +17,9 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
-from .answer.answerability import AnswerabilityHead
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
+from .answer.heads import ANSWERABILITY, RELEVANCE, load_head
 from .answer.lay_terms import expand
 from .answer.ranker import Ranker
 from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
@@ -29,7 +29,7 @@ from .config import Mode, Settings
 from .disagree.flags import select_flags, shown_pair
 from .disagree.registry import get_detector
 from .embed.base import Embedder, get_embedder
-from .errors import ModelError, TooLongError, UsageError
+from .errors import TooLongError, UsageError
 from .index.build import ensure_index
 from .index.loaded import LoadedIndex
 from .index.store import ProgressFn
@@ -91,16 +91,10 @@ class QA:
         if ranker.uses_rerank and use_rerank:
             reranker = load_scorer(a.reranker_dir or shipped_adapter_dir(), device=s.device)
         calibration = Calibration.load(a.fitted, variant)
-        head = AnswerabilityHead.load(a.fitted)
-        if head is None and "prior" in calibration.coef:
-            where = a.fitted or "the package"
-            raise ModelError(
-                f"the calibration in {where} uses the answerability prior but there is no answerability.json "
-                "beside it; run 'naltrexone-qa train answerability --out DIR' into that folder"
-            )
-        if head is not None and not head.fits(s.model, index.sentence_vectors.dim):
-            head = None
-        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head)
+        dim = index.sentence_vectors.dim
+        head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))
+        pair_head = load_head(RELEVANCE, a.fitted, s.model, dim, needed=bool(ranker.weights.get("pair")))
+        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head)
 
     @classmethod
     def load(

@@ -9,7 +9,7 @@ next 25; how much of what the user asked about no article mentions at all
 the kind of thing asked for (a number, a name...) is missing from the best
 candidates; and, when an answerability head is shipped, how likely questions
 like this one are answered by the articles at all (``prior``, from the
-question's vector: see ``answerability``). The coefficients are fitted by ``naltrexone-qa calibrate`` on the
+question's vector: see ``heads``). The coefficients are fitted by ``naltrexone-qa calibrate`` on the
 dev split plus ``evals/calibration.jsonl`` and shipped as ``calibration.json``;
 ``AnswerSettings.calibration`` can name another file. Read once, never changed.
 """
@@ -28,8 +28,8 @@ from ..config import AnswerSettings
 from ..errors import ModelError
 from ..index.loaded import LoadedIndex
 from ..text import tokenize
-from .answerability import AnswerabilityHead
 from .features import ASKS, FEATURES, Candidate, Query
+from .heads import LinearHead
 from .lay_terms import clinical_words
 from .records import find_record
 
@@ -57,7 +57,7 @@ def question_features(
     neighbour_sims: np.ndarray,
     index: LoadedIndex,
     settings: AnswerSettings,
-    head: Optional[AnswerabilityHead] = None,
+    head: Optional[LinearHead] = None,
 ) -> dict[str, float]:
     """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool (``prior`` 0 without a head)."""
     sims = np.asarray(neighbour_sims, dtype=np.float32)
@@ -73,7 +73,7 @@ def question_features(
         "rerank_top": max((c.feature("rerank") for c in pool), default=0.0),
         "unknown": unknown_share(query.own, index),
         "asks_unmet": float(len(unmet)),
-        "prior": head.score(query.vec) if head is not None else 0.0,
+        "prior": head.score_one(query.vec) if head is not None else 0.0,
     }
 
 

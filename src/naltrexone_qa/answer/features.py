@@ -9,7 +9,8 @@ the question's words (with the clinical words for consumer ones), the rank of
 the retrieved chunk holding it, whether it frames rather than answers, and
 whether it holds the kind of thing asked for (a number, a frequency, a name, a
 study's finding). A learned relevance score (``rerank``) joins when a reranker
-is loaded.
+is loaded, and the pair relevance head's score (``pair``, see ``heads``) when
+one is shipped.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ FEATURES = (
     "asks_name",
     "asks_study",
     "rerank",
+    "pair",
 )
 
 # Sentences that pose or frame a question rather than answer it.
@@ -193,7 +195,7 @@ def _context_vectors(index: LoadedIndex, ids: Sequence[int]) -> np.ndarray:
 def candidate_features(
     query: Query, ids: Sequence[int], chunk_score: dict[int, float], index: LoadedIndex, facts: SentenceFacts
 ) -> np.ndarray:
-    """The feature matrix (len(ids), len(FEATURES)) in the order of :data:`FEATURES`; ``rerank`` is left 0."""
+    """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` and ``pair`` left 0."""
     vecs = index.sentence_vectors.get_vectors(ids)
     ctx = _context_vectors(index, ids)
     heads = [facts.heading[sid] for sid in ids]

@@ -18,12 +18,13 @@ from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
 from .abstain import Calibration, question_features
-from .answerability import AnswerabilityHead
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
+from .heads import LinearHead, pair_inputs
 from .ranker import Ranker
 from .rerank import Reranker
 
 _RERANK = FEATURES.index("rerank")
+_PAIR = FEATURES.index("pair")
 
 
 @dataclass
@@ -47,7 +48,8 @@ class Chooser:
         ranker: Ranker,
         corpus_centroid: np.ndarray,
         reranker: Optional[Reranker] = None,
-        head: Optional[AnswerabilityHead] = None,
+        head: Optional[LinearHead] = None,
+        pair_head: Optional[LinearHead] = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -56,6 +58,7 @@ class Chooser:
         self.centroid = corpus_centroid
         self.reranker = reranker if ranker.uses_rerank else None
         self.head = head
+        self.pair_head = pair_head
         self.facts = SentenceFacts(index.sentences)
 
     def rank(self, query: Query, hits: list[Hit], neighbour_ids: Sequence[int]) -> list[Candidate]:
@@ -70,6 +73,9 @@ class Chooser:
         if not ids:
             return []
         feats = candidate_features(query, ids, chunk_score, self.index, self.facts)
+        if self.pair_head is not None:
+            vecs = self.index.sentence_vectors.get_vectors(ids)
+            feats[:, _PAIR] = self.pair_head.score(pair_inputs(query.vec, vecs))
         scores = self.ranker.score(feats)
         if self.reranker is not None:
             # Only the candidates that can change the answer are read by the (slower) reranker;

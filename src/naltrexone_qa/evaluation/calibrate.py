@@ -16,7 +16,6 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
-from ..answer.answerability import SHIPPED as HEAD_FILE
 from ..answer.ranker import Ranker
 from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
@@ -124,6 +123,24 @@ def _fit_variant(
     return {"ranker": ranker.to_record(), "calibration": abstain}
 
 
+def reading_all(qa: QA) -> QA:
+    """The pipeline as fitting needs it: the reranker (when there is one) reads every candidate.
+
+    The shipped ranker may predate the adapter, so the adapter is attached all the same;
+    the heads the caller attached are kept.
+    """
+    a = qa.settings.answer
+    scorer = qa.chooser.reranker
+    if scorer is None and a.rerank and reranker_available(a.reranker_dir):
+        scorer = load_scorer(a.reranker_dir or shipped_adapter_dir())
+    if scorer is None:
+        return qa
+    out = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(a, rerank_top=10_000)))
+    out.chooser.reranker = scorer  # the new chooser loaded the old records, which may not use it
+    out.chooser.head, out.chooser.pair_head = qa.chooser.head, qa.chooser.pair_head
+    return out
+
+
 def calibrate(
     qa: QA,
     dev_path: Path,
@@ -136,26 +153,20 @@ def calibrate(
 
     Files: ranker.json and calibration.json (the main variant), ranker.no-rerank.json and
     calibration.no-rerank.json (used when answering with --no-rerank or without an adapter).
-    When the pipeline has an answerability head (``naltrexone-qa train answerability``), its
-    ``prior`` joins the abstain decision and the head is written beside the records, so the
-    folder is complete for ``--fitted DIR``.
+    When the pipeline has the heads (``naltrexone-qa train heads``), the relevance head's
+    ``pair`` joins the ranker and the answerability head's ``prior`` the abstain decision,
+    and the heads are written beside the records, so the folder is complete for ``--fitted DIR``.
     """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
-    a = qa.settings.answer
-    if qa.chooser.reranker is None and a.rerank and reranker_available(a.reranker_dir):
-        # The shipped ranker may predate the adapter: fit the rerank variant with it all the same.
-        qa.chooser.reranker = load_scorer(a.reranker_dir or shipped_adapter_dir())
+    qa = reading_all(qa)
     with_rerank = qa.chooser.reranker is not None
-    head = qa.chooser.head
-    if with_rerank:  # while fitting, the reranker reads every candidate
-        scorer = qa.chooser.reranker
-        qa = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(qa.settings.answer, rerank_top=10_000)))
-        qa.chooser.reranker = scorer  # the new chooser loaded the old records, which may not use it
-        qa.chooser.head = head
+    head, pair_head = qa.chooser.head, qa.chooser.pair_head
     exs = examples(qa, dev + extra)
     names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
-    plain = [f for f in ranker_features if f != "rerank"]
+    plain = [f for f in ranker_features if f not in ("rerank", "pair")]
+    if pair_head is not None:
+        plain.append("pair")
     prior = head is not None
     variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, prior, c, *names)}
     variants[""] = (
@@ -171,6 +182,7 @@ def calibrate(
         out_dir.mkdir(parents=True, exist_ok=True)
         for name, rec in records.items():
             (out_dir / name).write_text(json.dumps(rec, indent=2) + "\n", encoding="utf-8")
-        if head is not None:
-            (out_dir / HEAD_FILE).write_text(json.dumps(dict(head.record), indent=1) + "\n", encoding="utf-8")
+        for used in (head, pair_head):
+            if used is not None:
+                (out_dir / used.kind.file).write_text(json.dumps(dict(used.record), indent=1) + "\n", encoding="utf-8")
     return records

@@ -1,8 +1,8 @@
 """``train``: the group of commands that reproduce the shipped learned weights.
 
 ``train reranker --out DIR`` trains the relevance adapter the answerer ships
-with; ``train answerability --out DIR`` the question-only answerability head
-(seconds). Reranker training is interruptible: Ctrl-C leaves the last
+with; ``train heads --out DIR`` the answerability and pair relevance heads
+(about a minute). Reranker training is interruptible: Ctrl-C leaves the last
 checkpoint in ``DIR/ckpt`` and the same command resumes from it. Nothing here
 runs in CI.
 """
@@ -104,16 +104,14 @@ def train_reranker(
     click.echo(f"adapter written to {out_dir} (model card: {Path(out_dir) / 'README.md'})", err=True)
 
 
-@train.command("answerability")
-@click.option(
-    "--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for answerability.json."
-)
+@train.command("heads")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the two heads.")
 @click.option(
     "--train-file",
     default="evals/train.jsonl",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="Questions marked answerable or not to learn from (never dev or test).",
+    help="Questions to learn from, marked answerable or not (never dev or test).",
 )
 @click.option(
     "--dev",
@@ -121,27 +119,28 @@ def train_reranker(
     default="evals/dev.jsonl",
     show_default=True,
     type=click.Path(dir_okay=False),
-    help="Tuning split that chooses the regularisation (ROC AUC).",
+    help="Tuning split that chooses each head's regularisation.",
 )
 @common_options
-def train_answerability(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
-    """Train the question-only answerability head (seconds; deterministic) and write answerability.json.
+def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
+    """Train the answerability and pair relevance heads (about a minute; deterministic).
 
-    The shipped head is `src/naltrexone_qa/answer/answerability.json`; afterwards refit the
-    answer/abstain decision with `naltrexone-qa calibrate --out DIR` (it uses the head it finds there).
+    Writes answerability.json and relevance_head.json. The shipped ones are in
+    `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
+    `naltrexone-qa calibrate --out DIR` (it uses the heads it finds there).
     """
 
     def go() -> dict[str, Any]:
-        from ...training.answerability import train_answerability as run
+        from ...training.heads import train_heads as run
 
         for path in (train_file, dev_file):
             if not Path(path).is_file():
                 fail(f"{path} not found", 2)
         return run(load_qa(make_settings(**options)), Path(train_file), Path(dev_file), Path(out_dir), notify=_note)
 
-    record = run_guarded(go)
-    click.echo(json.dumps(record["metrics"], indent=2))
-    click.echo(f"answerability head written to {Path(out_dir) / 'answerability.json'}", err=True)
+    records = run_guarded(go)
+    click.echo(json.dumps({name: rec["metrics"] for name, rec in records.items()}, indent=2))
+    click.echo(f"heads written to {out_dir}: " + ", ".join(records), err=True)
 
 
 def _note(message: str) -> None:
