@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from naltrexone_qa.answer.safety import ABSTAIN, NOTICE, URGENT_HELP
@@ -81,7 +83,8 @@ def test_promotional_text_is_never_an_answer(qa):
     ]:
         ans = qa.ask(q)
         for c in ans.citations:
-            assert "855" not in c.text and "call" not in c.text.lower(), c.text
+            # Whole words: "typically" holds "call" and is no advertisement.
+            assert "855" not in c.text and not re.search(r"\bcall\b", c.text, re.IGNORECASE), c.text
 
 
 def test_emergency_questions_get_the_urgent_line(qa):

@@ -14,13 +14,13 @@ from naltrexone_qa.frontends.cli import cli
 
 GATE = [
     "--min-single-accuracy",
-    "0.65",
+    "0.69",
     "--min-followup-accuracy",
-    "0.65",
+    "0.68",
     "--max-false-abstention",
-    "0.06",
+    "0.08",
     "--min-near-miss-abstention",
-    "0.35",
+    "0.77",
     "--min-citation-exactness",
     "1.0",
 ]
