@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
+from naltrexone_qa.answer.heads import RELEVANCE, LinearHead
 from naltrexone_qa.embed.hashing import HashEmbedder
 from naltrexone_qa.errors import DataError
 from naltrexone_qa.evaluation.liveqa import load_liveqa, metrics
@@ -48,6 +49,12 @@ def test_wikiqa_keeps_questions_with_an_answer_and_scores_each_signal(tmp_path):
     res = run_wikiqa(questions, signal_scorers(questions, HashEmbedder()), {"sum": {"bm25": 1.0, "lex": 1.0}})
     assert res["questions"] == 2 and set(res["scorers"]) == {"bm25", "lex", "dense", "sum"}
     assert res["scorers"]["lex"]["map"] == 1.0
+    # A pair relevance head is scored from the same vectors (here one that is the plain dot product).
+    dot = LinearHead.from_record(
+        RELEVANCE, {"kind": RELEVANCE.kind, "coef": [1.0] * 256 + [0.0] * 256, "intercept": 0}, "t"
+    )
+    both = run_wikiqa(questions, signal_scorers(questions, HashEmbedder(), pair_head=dot))
+    assert both["scorers"]["pair"]["map"] == pytest.approx(both["scorers"]["dense"]["map"])
 
 
 def test_wikiqa_bad_file_names_the_line(tmp_path):

@@ -69,9 +69,13 @@ Scorer = Callable[[WikiQAQuestion], np.ndarray]
 
 
 def signal_scorers(
-    questions: list[WikiQAQuestion], embedder: Optional[Embedder], reranker: Any = None
+    questions: list[WikiQAQuestion], embedder: Optional[Embedder], reranker: Any = None, pair_head: Any = None
 ) -> dict[str, Scorer]:
-    """One scorer per signal; dense vectors are computed once for every sentence and question."""
+    """One scorer per signal; dense vectors are computed once for every sentence and question.
+
+    ``pair_head`` (the pair relevance head, see ``answer.heads``) scores from the same vectors.
+    """
+    from ..answer.heads import pair_inputs
     from ..retrieve.bm25 import BM25Index
     from ..text import tokenize
 
@@ -99,6 +103,8 @@ def signal_scorers(
         svecs = embedder.encode(texts)
         qvecs = dict(zip([q.qid for q in questions], embedder.encode([q.question for q in questions]), strict=True))
         scorers["dense"] = lambda q: svecs[[row[s] for s in q.sentences]] @ qvecs[q.qid]
+        if pair_head is not None:
+            scorers["pair"] = lambda q: pair_head.score(pair_inputs(qvecs[q.qid], svecs[[row[s] for s in q.sentences]]))
     if reranker is not None:
         scorers["rerank"] = lambda q: np.asarray(reranker.score(q.question, q.sentences))
     return scorers

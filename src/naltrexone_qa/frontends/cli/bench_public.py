@@ -39,16 +39,20 @@ def bench_wikiqa(dataset_dir: str, as_json: bool, split: str, no_rerank: bool, m
     """
 
     def go() -> dict[str, Any]:
+        from ...answer.heads import RELEVANCE, load_head
         from ...answer.ranker import Ranker
         from ...embed.base import get_embedder
         from ...evaluation.wikiqa import load_wikiqa, run_wikiqa, signal_scorers
 
         questions = load_wikiqa(Path(dataset_dir), split)
         click.echo(f"WikiQA {split}: {len(questions)} questions with an answer; scoring...", err=True)
-        scorers = signal_scorers(questions, get_embedder(make_settings(model=model)), _reranker(no_rerank))
-        ranker = Ranker.load()
-        shipped = {k: v for k, v in ranker.weights.items() if k in ("dense", "lex", "rerank")}
-        combos = {"shipped ranker (dense+lex+rerank weights)": shipped} if shipped else {}
+        settings = make_settings(model=model)
+        embedder = get_embedder(settings)
+        pair = load_head(RELEVANCE, None, settings.model, embedder.dim, needed=False)
+        scorers = signal_scorers(questions, embedder, _reranker(no_rerank), pair)
+        ranker = Ranker.load(None, "no-rerank" if no_rerank else "")
+        shipped = {k: v for k, v in ranker.weights.items() if k in ("dense", "lex", "rerank", "pair")}
+        combos = {f"shipped ranker ({'+'.join(shipped)} weights)": shipped} if shipped else {}
         return run_wikiqa(questions, scorers, combos)
 
     result = run_guarded(go)
