@@ -16,11 +16,11 @@ GATE = [
     "--min-single-accuracy",
     "0.69",
     "--min-followup-accuracy",
-    "0.68",
+    "0.62",
     "--max-false-abstention",
     "0.08",
     "--min-near-miss-abstention",
-    "0.77",
+    "0.75",
     "--min-citation-exactness",
     "1.0",
 ]
