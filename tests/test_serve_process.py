@@ -232,3 +232,34 @@ def test_sigterm_lets_the_request_in_flight_finish(tmp_path: Path):
         if proc.poll() is None:
             proc.kill()
             proc.wait()
+
+
+def test_workers_exit_when_the_supervisor_is_killed(tmp_path: Path, corpus_dir: Path) -> None:
+    """SIGKILL on the supervisor (the OOM killer, kill -9): its workers stop instead of serving on, orphaned."""
+    import psutil
+
+    port = free_port()
+    args = ["serve", "--model", HASH_MODEL, "--store", "numpy", "--index", str(tmp_path / "index")]
+    args += ["--corpus", str(corpus_dir), "--port", str(port), "--workers", "2", "--no-rerank"]
+    log = tmp_path / "server.log"
+    with open(log, "w") as out:
+        proc = subprocess.Popen(cli() + args, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    workers: list[Any] = []
+    try:
+        wait_ready(url, proc, log)
+        workers = [
+            c for c in psutil.Process(proc.pid).children(recursive=True) if "spawn_main" in " ".join(c.cmdline())
+        ]
+        assert len(workers) == 2, [c.cmdline() for c in psutil.Process(proc.pid).children(recursive=True)]
+        proc.kill()
+        proc.wait()
+        gone, alive = psutil.wait_procs(workers, timeout=30)
+        assert not alive, f"workers still running after their supervisor died: {[p.pid for p in alive]}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for w in workers:  # orphans are no longer our children: kill them by the pids kept
+            if w.is_running():
+                w.kill()

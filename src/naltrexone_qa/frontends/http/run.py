@@ -68,8 +68,35 @@ def _stopped(signum: int, frame: Any) -> None:
     log.info("stopped by signal %d", signum)
 
 
+def exit_with_parent() -> None:
+    """Have Linux send this worker SIGTERM when its parent dies.
+
+    Why: a supervisor killed outright (SIGKILL, the OOM killer) cannot stop its workers,
+    which would go on holding the port and their memory with nobody to restart them. With
+    the parent-death signal they drain and exit like on a normal shutdown. Elsewhere a no-op.
+    """
+    import ctypes
+    import os
+    import signal
+    import sys
+
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        if libc.prctl(1, int(signal.SIGTERM), 0, 0, 0) != 0:  # 1 = PR_SET_PDEATHSIG
+            log.debug("prctl(PR_SET_PDEATHSIG) failed: errno %d", ctypes.get_errno())
+            return
+    except (OSError, AttributeError) as exc:
+        log.debug("no parent-death signal: %s", exc)
+        return
+    if os.getppid() == 1:  # the parent died before the signal was armed
+        os.kill(os.getpid(), signal.SIGTERM)
+
+
 def worker_app() -> Any:
     """The app of one worker process, from the settings its parent put in the environment."""
+    exit_with_parent()
     from ...config import Settings
     from ...pipeline import QA
     from ...slack_settings import SlackSettings
