@@ -57,6 +57,11 @@ def model_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def evals_file_option(name: str, dest: str, default: str, help_text: str) -> Callable[..., Any]:
+    """An option naming one of the evaluation files (``evals/train.jsonl``, ``evals/dev.jsonl``...)."""
+    return click.option(name, dest, default=default, show_default=True, type=click.Path(dir_okay=False), help=help_text)
+
+
 def _check_detector(ctx: click.Context, param: click.Parameter, value: Optional[str]) -> Optional[str]:
     if value is None:
         return None

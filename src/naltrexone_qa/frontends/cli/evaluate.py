@@ -13,7 +13,7 @@ from typing import Any, Callable, Optional
 
 import click
 
-from .common import common_options, fail, fusion_option, load_qa, make_settings, run_guarded
+from .common import common_options, evals_file_option, fail, fusion_option, load_qa, make_settings, run_guarded
 
 # The order of the by-mode table: each single mode, then their fusion.
 EVAL_MODES = ("bm25", "dense", "hybrid")
@@ -178,20 +178,17 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
 
 @click.command()
 @common_options
-@click.option(
+@evals_file_option(
     "--dev",
     "dev_file",
-    default="evals/dev.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Questions with the right sentences known (the dev split; never the test split).",
+    "evals/dev.jsonl",
+    "Questions with the right sentences known (the dev split; never the test split).",
 )
-@click.option(
+@evals_file_option(
     "--questions",
-    default="evals/calibration.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help='More questions for the abstain decision: JSON lines with "question" and "answerable".',
+    "questions",
+    "evals/calibration.jsonl",
+    'More questions for the abstain decision: JSON lines with "question" and "answerable".',
 )
 @click.option(
     "--out",

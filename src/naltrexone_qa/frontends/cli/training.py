@@ -17,7 +17,7 @@ from typing import Any, Optional
 import click
 
 from ...config import BENCHMARKS_ENV, benchmarks_dir
-from .common import common_options, fail, load_qa, make_settings, run_guarded
+from .common import common_options, evals_file_option, fail, load_qa, make_settings, run_guarded
 
 
 @click.group("train")
@@ -27,12 +27,8 @@ def train() -> None:
 
 @train.command("reranker")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the adapter.")
-@click.option(
-    "--train-file",
-    default="evals/train.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="The project's training questions (never dev or test).",
+@evals_file_option(
+    "--train-file", "train_file", "evals/train.jsonl", "The project's training questions (never dev or test)."
 )
 @click.option(
     "--benchmarks",
@@ -44,14 +40,7 @@ def train() -> None:
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--epochs", type=click.IntRange(1, 20), default=2, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True)
-@click.option(
-    "--dev",
-    "dev_file",
-    default="evals/dev.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Tuning split whose figures go into the model card.",
-)
+@evals_file_option("--dev", "dev_file", "evals/dev.jsonl", "Tuning split whose figures go into the model card.")
 @common_options
 def train_reranker(
     out_dir: str,
@@ -106,21 +95,13 @@ def train_reranker(
 
 @train.command("heads")
 @click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the two heads.")
-@click.option(
+@evals_file_option(
     "--train-file",
-    default="evals/train.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Questions to learn from, marked answerable or not (never dev or test).",
+    "train_file",
+    "evals/train.jsonl",
+    "Questions to learn from, marked answerable or not (never dev or test).",
 )
-@click.option(
-    "--dev",
-    "dev_file",
-    default="evals/dev.jsonl",
-    show_default=True,
-    type=click.Path(dir_okay=False),
-    help="Tuning split that chooses each head's regularisation.",
-)
+@evals_file_option("--dev", "dev_file", "evals/dev.jsonl", "Tuning split that chooses each head's regularisation.")
 @common_options
 def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
     """Train the answerability and pair relevance heads (about a minute; deterministic).
