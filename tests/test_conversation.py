@@ -59,6 +59,10 @@ def test_expletive_it_and_people_they_are_left_alone() -> None:
     assert r.text.startswith("Is it safe to start straight away") and "naltrexone" in r.text
     r = resolve("Why do they check my liver first?", ["I'm about to start naltrexone."])
     assert "they check" in r.text
+    # "Which is it?" asks to choose between what the turn just said, not about the drug named before.
+    history = ["What are the side effects of naltrexone?", "Is anxiety on that list?"]
+    r = resolve("But I've read it's being looked at as an anxiety treatment. Which is it?", history)
+    assert r.text == "But I've read naltrexone's being looked at as an anxiety treatment. Which is it?"
 
 
 def test_ordinals_pick_from_the_turn_that_named_several() -> None:

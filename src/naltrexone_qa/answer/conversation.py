@@ -41,12 +41,14 @@ _QUESTION_WORD = re.compile(
 _RETURN = re.compile(
     r"^\s*(?:ok(?:ay)?,?\s*|so,?\s*)?(?:back to|going back to|returning to)\s+([^,:;?]+)[,:;]", re.IGNORECASE
 )
-# "is it safe to ...", "is it true that ...": an "it" that points at nothing.
+# "is it safe to ...", "is it true that ...": an "it" that points at nothing; "which is it?": one that
+# points at the alternatives the same turn just gave, not at anything said before.
 _EXPLETIVE_IT = re.compile(
     r"\bit(?:'s| is| was| would be| will be)?\s+(?:not\s+)?(?:\w+\s+)?(?:safe|ok|okay|alright|normal|true|possible"
     r"|likely|common|worth|bad|good|dangerous|wise|better|best|easy|hard|necessary|advisable|important|fine"
     r"|unusual|rare|risky|harmful)\b"
-    r"|\b(?:make|makes|take|takes|took) it\b",
+    r"|\b(?:make|makes|take|takes|took) it\b"
+    r"|\bwhich (?:one )?is it\b",
     re.IGNORECASE,
 )
 # "that" introducing a clause ("is it normal that they...", "I read that it..."), not pointing back.
