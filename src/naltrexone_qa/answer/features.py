@@ -25,6 +25,7 @@ import numpy as np
 from ..index.loaded import LoadedIndex
 from ..text import tokenize
 from ..types import Sentence
+from .heads import LinearHead, pair_inputs
 
 FEATURES = (
     "dense",
@@ -41,6 +42,8 @@ FEATURES = (
     "rerank",
     "pair",
 )
+
+_PAIR = FEATURES.index("pair")
 
 # Sentences that pose or frame a question rather than answer it.
 _FRAMING = re.compile(
@@ -193,9 +196,17 @@ def _context_vectors(index: LoadedIndex, ids: Sequence[int]) -> np.ndarray:
 
 
 def candidate_features(
-    query: Query, ids: Sequence[int], chunk_score: dict[int, float], index: LoadedIndex, facts: SentenceFacts
+    query: Query,
+    ids: Sequence[int],
+    chunk_score: dict[int, float],
+    index: LoadedIndex,
+    facts: SentenceFacts,
+    pair_head: Optional[LinearHead] = None,
 ) -> np.ndarray:
-    """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` and ``pair`` left 0."""
+    """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` is left 0.
+
+    ``pair`` is the pair relevance head's score when one is given (else 0), from the same vectors.
+    """
     vecs = index.sentence_vectors.get_vectors(ids)
     ctx = _context_vectors(index, ids)
     heads = [facts.heading[sid] for sid in ids]
@@ -205,6 +216,8 @@ def candidate_features(
     out[:, 0] = vecs @ query.vec
     out[:, 1] = vecs @ query.own_vec
     out[:, 4] = ctx @ query.vec
+    if pair_head is not None:
+        out[:, _PAIR] = pair_head.score(pair_inputs(query.vec, vecs))
     for row, sid in enumerate(ids):
         tokens, framing = facts(sid)
         out[row, 2] = coverage(query.weights, tokens)

@@ -19,12 +19,11 @@ from ..index.loaded import LoadedIndex
 from ..types import Hit
 from .abstain import Calibration, question_features
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
-from .heads import LinearHead, pair_inputs
+from .heads import LinearHead
 from .ranker import Ranker
 from .rerank import Reranker
 
 _RERANK = FEATURES.index("rerank")
-_PAIR = FEATURES.index("pair")
 
 
 @dataclass
@@ -72,10 +71,7 @@ class Chooser:
         ids = [sid for sid in ids if self.index.sentences[sid].answerable]
         if not ids:
             return []
-        feats = candidate_features(query, ids, chunk_score, self.index, self.facts)
-        if self.pair_head is not None:
-            vecs = self.index.sentence_vectors.get_vectors(ids)
-            feats[:, _PAIR] = self.pair_head.score(pair_inputs(query.vec, vecs))
+        feats = candidate_features(query, ids, chunk_score, self.index, self.facts, self.pair_head)
         scores = self.ranker.score(feats)
         if self.reranker is not None:
             # Only the candidates that can change the answer are read by the (slower) reranker;
