@@ -15,7 +15,7 @@ from __future__ import annotations
 import hashlib
 import json
 from pathlib import Path
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, NamedTuple, Sequence
 
 import numpy as np
 
@@ -31,6 +31,13 @@ from ..pipeline import QA
 ANSWERABILITY_GRID = (0.3, 1.0, 3.0, 10.0, 30.0)
 RELEVANCE_GRID = (0.01, 0.1, 1.0)
 _PAIR = FEATURES.index("pair")
+
+
+class Split(NamedTuple):
+    """Questions of one split and their resolved vectors, embedded once for both heads."""
+
+    items: Sequence[QAItem]
+    vectors: np.ndarray
 
 
 def question_vectors(qa: QA, items: Sequence[QAItem]) -> np.ndarray:
@@ -67,14 +74,14 @@ def _record(kind: HeadKind, qa: QA, model: Any, c: float, train_file: Path, coun
 
 
 def fit_answerability(
-    qa: QA, train: Sequence[QAItem], dev: Sequence[QAItem], paths: tuple[Path, Path], grid: Sequence[float]
+    qa: QA, data: Split, dev: Split, paths: tuple[Path, Path], grid: Sequence[float]
 ) -> dict[str, Any]:
     """The answerability head: C by dev ROC AUC (ties to the stronger regularisation)."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
 
-    y_train, y_dev = _labels(train, paths[0]), _labels(dev, paths[1])
-    x_train, x_dev = question_vectors(qa, train), question_vectors(qa, dev)
+    y_train, y_dev = _labels(data.items, paths[0]), _labels(dev.items, paths[1])
+    x_train, x_dev = data.vectors, dev.vectors
     aucs = {}
     for c in grid:
         m = LogisticRegression(C=c, max_iter=5000).fit(x_train, y_train)
@@ -106,26 +113,27 @@ def _pair_rows(qa: QA, exs: Sequence[Example], vecs: np.ndarray) -> tuple[np.nda
     return np.vstack(xs), np.concatenate(ys)
 
 
-def fit_relevance(
-    qa: QA, train: Sequence[QAItem], dev: Sequence[QAItem], paths: tuple[Path, Path], grid: Sequence[float]
-) -> dict[str, Any]:
+def fit_relevance(qa: QA, data: Split, dev: Split, paths: tuple[Path, Path], grid: Sequence[float]) -> dict[str, Any]:
     """The pair relevance head: C by the dev split's out-of-fold hit@3 (then hit@1) of the ranker using it."""
     from sklearn.linear_model import LogisticRegression
 
     fitting = reading_all(qa)
-    ex_train, ex_dev = examples(fitting, train), examples(fitting, dev)
-    x, y = _pair_rows(fitting, ex_train, question_vectors(qa, train))
-    dev_vecs = question_vectors(qa, dev)
+    ex_train, ex_dev = examples(fitting, data.items), examples(fitting, dev.items)
+    x, y = _pair_rows(fitting, ex_train, data.vectors)
     names = [f for f in RANKER_FEATURES if f != "pair"] + ["pair"]
     if fitting.chooser.reranker is not None:
         names.append("rerank")
     store = qa.index.sentence_vectors
+    dev_inputs = [
+        pair_inputs(v, store.get_vectors(e.sentence_ids)) if len(e.sentence_ids) else None
+        for e, v in zip(ex_dev, dev.vectors, strict=True)
+    ]
     figures, models = {}, {}
     for c in grid:
         m = LogisticRegression(C=c, max_iter=3000, class_weight="balanced").fit(x, y)
-        for e, v in zip(ex_dev, dev_vecs, strict=True):
-            if len(e.sentence_ids):
-                e.features[:, _PAIR] = m.decision_function(pair_inputs(v, store.get_vectors(e.sentence_ids)))
+        for e, inputs in zip(ex_dev, dev_inputs, strict=True):
+            if inputs is not None:
+                e.features[:, _PAIR] = m.decision_function(inputs)
         figures[c], models[c] = cross_validate(ex_dev, names, 1.0), m
     best = max(grid, key=lambda c: (figures[c]["hit@3"], figures[c]["hit@1"], -c))
     counts = {"questions": int(sum(1 for e in ex_train if e.item.answerable and e.good.any())), "pairs": len(y)}
@@ -152,9 +160,11 @@ def train_heads(
     notify: Callable[[str], None] = lambda _m: None,
 ) -> dict[str, dict[str, Any]]:
     """Fit both heads on ``train_file`` (C chosen on ``dev_file``) and write them into ``out``."""
-    train, dev = load_items(train_file), load_items(dev_file)
+    train_items, dev_items = load_items(train_file), load_items(dev_file)
     paths = (train_file, dev_file)
-    notify(f"answerability head: {len(train)} training and {len(dev)} dev questions...")
+    notify(f"answerability head: {len(train_items)} training and {len(dev_items)} dev questions...")
+    train = Split(train_items, question_vectors(qa, train_items))  # both heads read the same vectors
+    dev = Split(dev_items, question_vectors(qa, dev_items))
     records = {ANSWERABILITY.file: fit_answerability(qa, train, dev, paths, answerability_grid)}
     notify("relevance head: the pipeline's candidates for every training and dev question...")
     records[RELEVANCE.file] = fit_relevance(qa, train, dev, paths, relevance_grid)
