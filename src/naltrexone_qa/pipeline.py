@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
+from .answer.bank import load_bank
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.heads import ANSWERABILITY, RELEVANCE, load_head
@@ -94,7 +95,9 @@ class QA:
         dim = index.sentence_vectors.dim
         head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))
         pair_head = load_head(RELEVANCE, a.fitted, s.model, dim, needed=bool(ranker.weights.get("pair")))
-        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head)
+        uses_bank = bool(ranker.weights.get("bank") or calibration.coef.get("bank"))
+        bank = load_bank(a.fitted, index.sentences, embedder, needed=uses_bank)
+        self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head, bank)
 
     @classmethod
     def load(

@@ -9,8 +9,10 @@ next 25; how much of what the user asked about no article mentions at all
 the kind of thing asked for (a number, a name...) is missing from the best
 candidates; and, when an answerability head is shipped, how likely questions
 like this one are answered by the articles at all (``prior``, from the
-question's vector: see ``heads``). The coefficients are fitted by ``naltrexone-qa calibrate`` on the
-dev split plus ``evals/calibration.jsonl`` and shipped as ``calibration.json``;
+question's vector: see ``heads``), and how close the question is to the
+nearest training question its candidates answer (``bank``). The coefficients
+are fitted by ``naltrexone-qa calibrate`` on the dev split plus
+``evals/calibration.jsonl`` and shipped as ``calibration.json``;
 ``AnswerSettings.calibration`` can name another file. Read once, never changed.
 """
 
@@ -34,7 +36,18 @@ from .lay_terms import clinical_words
 from .records import find_record
 
 # Every question-level signal the decision may use (a record may use a subset).
-QUESTION_FEATURES = ("dense", "centroid", "gap", "top", "margin", "rerank_top", "unknown", "asks_unmet", "prior")
+QUESTION_FEATURES = (
+    "dense",
+    "centroid",
+    "gap",
+    "top",
+    "margin",
+    "rerank_top",
+    "unknown",
+    "asks_unmet",
+    "prior",
+    "bank",
+)
 SHIPPED = "calibration.json"
 
 
@@ -59,7 +72,13 @@ def question_features(
     settings: AnswerSettings,
     head: Optional[LinearHead] = None,
 ) -> dict[str, float]:
-    """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool (``prior`` 0 without a head)."""
+    """Every signal of :data:`QUESTION_FEATURES` for one question and its ranked pool.
+
+    ``prior`` is 0 without an answerability head. ``bank`` is the best candidate's bank score:
+    the nearest training question among those the candidates answer, where a sentence no
+    training question points at counts its own cosine, so a question about a document added
+    later (or asked without a bank) is not judged unanswerable for want of one.
+    """
     sims = np.asarray(neighbour_sims, dtype=np.float32)
     lo, hi = settings.gap_from, settings.gap_to
     top3 = pool[:3]
@@ -74,6 +93,7 @@ def question_features(
         "unknown": unknown_share(query.own, index),
         "asks_unmet": float(len(unmet)),
         "prior": head.score_one(query.vec) if head is not None else 0.0,
+        "bank": max((c.feature("bank") for c in pool), default=0.0),
     }
 
 

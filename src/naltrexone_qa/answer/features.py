@@ -9,8 +9,9 @@ the question's words (with the clinical words for consumer ones), the rank of
 the retrieved chunk holding it, whether it frames rather than answers, and
 whether it holds the kind of thing asked for (a number, a frequency, a name, a
 study's finding). A learned relevance score (``rerank``) joins when a reranker
-is loaded, and the pair relevance head's score (``pair``, see ``heads``) when
-one is shipped.
+is loaded, the pair relevance head's score (``pair``, see ``heads``) when
+one is shipped, and the question's closeness to the training questions each
+sentence answers (``bank``, see ``bank``) when a question bank is.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import numpy as np
 from ..index.loaded import LoadedIndex
 from ..text import tokenize
 from ..types import Sentence
+from .bank import BoundBank
 from .heads import LinearHead, pair_inputs
 
 FEATURES = (
@@ -41,9 +43,11 @@ FEATURES = (
     "asks_study",
     "rerank",
     "pair",
+    "bank",
 )
 
 _PAIR = FEATURES.index("pair")
+_BANK = FEATURES.index("bank")
 
 # Sentences that pose or frame a question rather than answer it.
 _FRAMING = re.compile(
@@ -202,10 +206,13 @@ def candidate_features(
     index: LoadedIndex,
     facts: SentenceFacts,
     pair_head: Optional[LinearHead] = None,
+    bank: Optional[BoundBank] = None,
 ) -> np.ndarray:
     """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` is left 0.
 
-    ``pair`` is the pair relevance head's score when one is given (else 0), from the same vectors.
+    ``pair`` is the pair relevance head's score when one is given (else 0), from the same vectors;
+    ``bank`` the question bank's score when one is given (else the plain cosine, as for a sentence
+    no training question points at).
     """
     vecs = index.sentence_vectors.get_vectors(ids)
     ctx = _context_vectors(index, ids)
@@ -218,6 +225,8 @@ def candidate_features(
     out[:, 4] = ctx @ query.vec
     if pair_head is not None:
         out[:, _PAIR] = pair_head.score(pair_inputs(query.vec, vecs))
+    # Without a bank (or for a corpus it knows nothing of) every sentence is one no training question points at.
+    out[:, _BANK] = bank.scores(query.vec, ids, out[:, 0]) if bank is not None else out[:, 0]
     for row, sid in enumerate(ids):
         tokens, framing = facts(sid)
         out[row, 2] = coverage(query.weights, tokens)

@@ -18,6 +18,7 @@ from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
 from .abstain import Calibration, question_features
+from .bank import BoundBank
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
 from .heads import LinearHead
 from .ranker import Ranker
@@ -49,6 +50,7 @@ class Chooser:
         reranker: Optional[Reranker] = None,
         head: Optional[LinearHead] = None,
         pair_head: Optional[LinearHead] = None,
+        bank: Optional[BoundBank] = None,
     ) -> None:
         self.index = index
         self.settings = settings
@@ -58,6 +60,7 @@ class Chooser:
         self.reranker = reranker if ranker.uses_rerank else None
         self.head = head
         self.pair_head = pair_head
+        self.bank = bank
         self.facts = SentenceFacts(index.sentences)
 
     def rank(self, query: Query, hits: list[Hit], neighbour_ids: Sequence[int]) -> list[Candidate]:
@@ -71,7 +74,7 @@ class Chooser:
         ids = [sid for sid in ids if self.index.sentences[sid].answerable]
         if not ids:
             return []
-        feats = candidate_features(query, ids, chunk_score, self.index, self.facts, self.pair_head)
+        feats = candidate_features(query, ids, chunk_score, self.index, self.facts, self.pair_head, self.bank)
         scores = self.ranker.score(feats)
         if self.reranker is not None:
             # Only the candidates that can change the answer are read by the (slower) reranker;

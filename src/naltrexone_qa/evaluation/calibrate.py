@@ -16,6 +16,7 @@ from typing import Any, Optional, Sequence
 
 import numpy as np
 
+from ..answer.bank import write_bank
 from ..answer.ranker import Ranker
 from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
@@ -100,7 +101,7 @@ def _fit_variant(
     n_dev: int,
     names: Sequence[str],
     uses_rerank: bool,
-    uses_prior: bool,
+    learned: Sequence[str],
     c: float,
     dev_name: str,
     extra_name: str,
@@ -112,8 +113,7 @@ def _fit_variant(
     feats = rescore(exs, ranker)
     answerable = np.array([e.item.answerable for e in exs])
     abstain_names = [*ABSTAIN_FEATURES, "rerank_top"] if uses_rerank else list(ABSTAIN_FEATURES)
-    if uses_prior:
-        abstain_names.append("prior")
+    abstain_names += learned
     abstain = fit_abstention(feats, list(answerable), abstain_names, c)
     abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
     abstain["fitted_on"] = (
@@ -138,6 +138,7 @@ def reading_all(qa: QA) -> QA:
     out = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(a, rerank_top=10_000)))
     out.chooser.reranker = scorer  # the new chooser loaded the old records, which may not use it
     out.chooser.head, out.chooser.pair_head = qa.chooser.head, qa.chooser.pair_head
+    out.chooser.bank = qa.chooser.bank
     return out
 
 
@@ -154,8 +155,9 @@ def calibrate(
     Files: ranker.json and calibration.json (the main variant), ranker.no-rerank.json and
     calibration.no-rerank.json (used when answering with --no-rerank or without an adapter).
     When the pipeline has the heads (``naltrexone-qa train heads``), the relevance head's
-    ``pair`` joins the ranker and the answerability head's ``prior`` the abstain decision,
-    and the heads are written beside the records, so the folder is complete for ``--fitted DIR``.
+    ``pair`` joins the ranker and the answerability head's ``prior`` the abstain decision;
+    with a question bank (``train bank``), ``bank`` joins both. The heads and the bank are
+    written beside the records, so the folder is complete for ``--fitted DIR``.
     """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
@@ -164,13 +166,16 @@ def calibrate(
     head, pair_head = qa.chooser.head, qa.chooser.pair_head
     exs = examples(qa, dev + extra)
     names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
-    plain = [f for f in ranker_features if f not in ("rerank", "pair")]
+    plain = [f for f in ranker_features if f not in ("rerank", "pair", "bank")]
     if pair_head is not None:
         plain.append("pair")
-    prior = head is not None
-    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, prior, c, *names)}
+    if qa.chooser.bank is not None:
+        plain.append("bank")
+    # Question signals from the learned parts the pipeline has (each 0 without its part).
+    learned = [name for name, used in (("prior", head), ("bank", qa.chooser.bank)) if used is not None]
+    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, learned, c, *names)}
     variants[""] = (
-        _fit_variant(exs, len(dev), [*plain, "rerank"], True, prior, c, *names)
+        _fit_variant(exs, len(dev), [*plain, "rerank"], True, learned, c, *names)
         if with_rerank
         else variants["no-rerank"]
     )
@@ -185,4 +190,7 @@ def calibrate(
         for used in (head, pair_head):
             if used is not None:
                 (out_dir / used.kind.file).write_text(json.dumps(dict(used.record), indent=1) + "\n", encoding="utf-8")
+        used_bank = qa.chooser.bank.source if qa.chooser.bank is not None else None
+        if used_bank is not None:
+            write_bank(out_dir, used_bank.entries, used_bank.vectors, used_bank.record)
     return records

@@ -2,9 +2,9 @@
 
 ``train reranker --out DIR`` trains the relevance adapter the answerer ships
 with; ``train heads --out DIR`` the answerability and pair relevance heads
-(about a minute). Reranker training is interruptible: Ctrl-C leaves the last
-checkpoint in ``DIR/ckpt`` and the same command resumes from it. Nothing here
-runs in CI.
+(about a minute); ``train bank --out DIR`` the question bank (seconds).
+Reranker training is interruptible: Ctrl-C leaves the last checkpoint in
+``DIR/ckpt`` and the same command resumes from it. Nothing here runs in CI.
 """
 
 from __future__ import annotations
@@ -122,6 +122,35 @@ def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) ->
     records = run_guarded(go)
     click.echo(json.dumps({name: rec["metrics"] for name, rec in records.items()}, indent=2))
     click.echo(f"heads written to {out_dir}: " + ", ".join(records), err=True)
+
+
+@train.command("bank")
+@click.option("--out", "out_dir", required=True, type=click.Path(file_okay=False), help="Folder for the bank.")
+@evals_file_option(
+    "--train-file",
+    "train_file",
+    "evals/train.jsonl",
+    "Questions whose key phrases name the sentences that answer them (never dev or test).",
+)
+@common_options
+def train_bank(out_dir: str, train_file: str, **options: Any) -> None:
+    """Build the question bank: training questions and the sentences that answer them (seconds).
+
+    Writes question_bank.json and question_bank.npy. The shipped ones are in
+    `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
+    `naltrexone-qa calibrate --out DIR` (it uses the bank it finds there).
+    """
+
+    def go() -> dict[str, Any]:
+        from ...training.bank import build_bank
+
+        if not Path(train_file).is_file():
+            fail(f"{train_file} not found", 2)
+        return build_bank(load_qa(make_settings(**options)), Path(train_file), Path(out_dir))
+
+    record = run_guarded(go)
+    click.echo(json.dumps(record["trained_on"], indent=2))
+    click.echo(f"question bank written to {out_dir}", err=True)
 
 
 def _note(message: str) -> None:
