@@ -72,6 +72,40 @@ def test_ordinals_pick_from_the_turn_that_named_several() -> None:
     assert "the Oslo" in r.text
 
 
+@pytest.mark.parametrize(
+    ("history", "question", "expected"),
+    [
+        # Alternatives of any kind, in the order given; the class named before its examples is not one.
+        (["i heard naltrexone helps with MS and fibromyalgia"], "what have studies shown for the first one", "MS"),
+        (["does naltrexone cause nausea or liver damage?"], "how common is the first one", "nausea"),
+        (["whats the deal with codeine and loperamide on naltrexone"], "is the 2nd one off limits too?", "loperamide"),
+        (
+            ["two studies on naltrexone with benzos, one with alprazolam and one with diazepam"],
+            "what did the second one find?",
+            "the diazepam study",
+        ),
+    ],
+)
+def test_the_first_one_picks_from_the_alternatives_the_turn_listed(history: list[str], question: str, expected: str):
+    r = resolve(question, history)
+    assert r.kind == "the-first-one" and expected in r.text
+    other = {"MS": "fibromyalgia", "nausea": "liver", "loperamide": "codeine", "the diazepam study": "alprazolam"}
+    assert other[expected] not in r.text  # the alternative not picked is not carried either
+
+
+def test_a_pronoun_after_an_ordinal_is_what_it_picked_and_the_other_is_not_a_list_word() -> None:
+    r = resolve("i mean the 2nd one, can it be prescribed for that?", ["does naltrexone or gabapentin help legs"])
+    assert r.text.startswith("i mean gabapentin, can gabapentin be prescribed")
+    r = resolve("what are the other names for the second one", ["are revia and neurontin the same kind of drug?"])
+    assert r.text == "what are the other names for neurontin"
+    # "them" is not the drug the same question already named; a plural it named is.
+    r = resolve("does naltrexone cause breathing problems with them?", ["what's the risk when on benzos?"])
+    assert r.text.endswith("with benzos?")
+    assert resolve("what about benzos, what do they bind to?", ["What does gabapentin bind to?"]).text.startswith(
+        "what about benzos, what do benzos bind to"
+    )
+
+
 def test_bare_fragment_asks_the_previous_question_about_the_new_thing() -> None:
     assert resolve("And gabapentin?", ["How does naltrexone work in the brain?"]).text == (
         "How does gabapentin work in the brain?"

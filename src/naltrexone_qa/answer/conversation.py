@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from typing import Optional, Sequence
 
 from .mentions import DEMONSTRATIVE, ORDINAL, PRONOUNS, Mention, mentions, names
-from .referents import Turn, drug_phrase, make_turn, ordinal, referent
+from .referents import Turn, alternatives, drug_phrase, make_turn, ordinal, referent
 
 _FRAGMENT_START = re.compile(
     r"^\s*(?:and|also|but|or|so|plus|then|what about|how about|what if|same|even if|even though|even when"
@@ -124,7 +124,9 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
     for m in PRONOUNS.finditer(q):
         if any(s <= m.start() < e for s, e, *_ in subs) or any(s <= m.start() < e for s, e in expletive + people):
             continue
-        ref, turn = referent(q, m, own, context)
+        # "the 2nd one, can it ...": "it" is what the ordinal picked.
+        picked = [x for x in subs if x[1] <= m.start() and x[4] == "the-first-one"]
+        ref, turn = (picked[-1][2], picked[-1][3]) if picked else referent(q, m, own, context)
         if ref:
             subs.append((m.start(), m.end(), ref + ("'s" if m.group(0).lower() == "its" else ""), turn, "pronoun"))
     text, carried, kind, used = q, [], "self-contained", None
@@ -145,6 +147,8 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
         carried.append(antecedent.resolved)
     elif not names(mentions(text), "drug") and antecedent.drugs:
         have = names(mentions(text), "condition")
+        if any(k == "the-first-one" for *_, k in subs):  # the alternatives not picked are not carried
+            have += [x.name for x in alternatives(antecedent)]
         extra = [drug_phrase(antecedent)] + [c for c in antecedent.conditions if c not in have]
         text = _with_context(text, ", ".join(extra), q)
         carried += extra

@@ -55,6 +55,11 @@ LEXICON: dict[str, dict[str, str]] = {
         "side effects": r"side[- ]effects?",
         "seizures": r"seizures?|epilepsy|fits",
         "nerve pain": r"nerve pain|neuropathic pain|neuropathy",
+        "nausea": r"nausea|nauseous|queasy|feel(?:ing)? sick|throw(?:ing)? up|vomit\w*|puk\w*",
+        "headache": r"headaches?|migraines?",
+        "dizziness": r"dizz\w*|light[- ]?headed\w*",
+        "fatigue": r"fatigue|tired\w*|drows\w*|sleepy|exhaust\w*",
+        "diarrhoea": r"diarrh\w*|the runs",
     },
     "study": {
         "study": r"stud(?:y|ies)|trials?|research(?:ers)?|experiments?",
@@ -73,10 +78,11 @@ PRONOUNS = re.compile(
 DEMONSTRATIVE = re.compile(
     r"\b(?:this|that)\b(?!\s+(?:one|combination|drugs?|medications?|study|shot|injection))", re.IGNORECASE
 )
-ORDINALS = {"first": 0, "former": 0, "second": 1, "latter": -1, "other": -1, "last": -1}
+ORDINALS = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "latter": -1, "other": -1, "last": -1}
+_ONE = r"(?: one| drug| medication| med| study| trial| option| kind| thing| condition)"
+# "the other" only with a noun after it: "the other one", not "the other names".
 ORDINAL = re.compile(
-    r"\bthe (first|second|other|last|former|latter)(?: one| drug| medication| med| study| option| kind)?\b"
-    r"|\b(former|latter)\b",
+    rf"\bthe (first|1st|second|2nd|last|former|latter){_ONE}?\b|\bthe (other){_ONE}\b|\b(former|latter)\b",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:University of )?[A-Z][a-zø]+(?: [A-Z][a-zø]+)*\b")

@@ -22,6 +22,12 @@ _MODIFIERS = re.compile(r"((?:[A-Za-z'-]+\s+){0,2})$")
 _DETERMINERS = frozenset("the that this a an some my his her their your our its one".split())
 _REFERABLE = {"it": ("form", "study", "test", "drug"), "plural": ("drug", "condition", "form", "study")}
 _KIND_PRIORITY = {"form": 4, "study": 3, "test": 3, "place": 2, "drug": 1, "condition": 0}
+# What may stand between two alternatives: "X and Y", "X or the Y", "X, Y", "one with X and one with Y".
+_JOINED = re.compile(
+    r"\s*(?:,|\band\b|\bor\b|\bvs\.?|\bversus\b|/|&|\+)(?:\s*(?:and|or)\b)?\s*"
+    r"(?:(?:the\s+)?(?:one\s+)?(?:with|on|in|about|from|of|at)\s+|the\s+)?",
+    re.IGNORECASE,
+)
 _SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
 
 
@@ -98,7 +104,11 @@ def referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Tu
     """What the pronoun (or "that combination", "those drugs") ``m`` stands for, and the turn that named it."""
     word = m.group(0).lower()
     plural = bool(_PLURAL.fullmatch(word)) or word.endswith("s") and word.split()[0] in ("these", "those")
-    earlier_own = [x for x in own if x.end <= m.start() and x.kind in _REFERABLE["it"]]
+    earlier_own = [
+        x
+        for x in own
+        if x.end <= m.start() and x.kind in _REFERABLE["it"] and (not plural or x.surface.lower().endswith("s"))
+    ]  # "does naltrexone cause X with them?": "them" is not naltrexone; "benzos, what do they ...": benzos
     if earlier_own:
         x = earlier_own[-1]
         return (x.surface if x.kind == "drug" else f"the {x.surface}"), None
@@ -122,12 +132,42 @@ def referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Tu
     return "", None
 
 
+def alternatives(turn: Turn) -> list[Mention]:
+    """The last list of things of one kind the turn gives as alternatives: "alprazolam and diazepam",
+    "MS or fibromyalgia", "one in Oslo and one in Leeds" (joined by and / or / vs / commas)."""
+    best: list[Mention] = []
+    chain: list[Mention] = []
+    for x in turn.things:
+        if chain and x.kind == chain[-1].kind and _JOINED.fullmatch(turn.resolved[chain[-1].end : x.start]):
+            chain.append(x)
+        else:
+            chain = [x]
+        if len({c.surface.lower() for c in chain}) >= 2:
+            best = list(chain)
+    # "benzos, one with alprazolam and one with diazepam": the class named first is not an alternative.
+    while len(best) > 2 and best[0].name == best[1].name and best[0].surface.lower().endswith("s"):
+        best = best[1:]
+    return best
+
+
+def _ordinal_phrase(pick: Mention, turn: Turn) -> str:
+    if pick.kind in ("drug", "condition"):
+        studied = any(t.kind == "study" for t in turn.things)
+        return f"the {pick.surface} study" if studied and pick.kind == "drug" else pick.surface
+    return phrase(pick, turn)
+
+
 def ordinal(m: re.Match[str], turns: list[Turn]) -> tuple[str, Optional[Turn]]:
-    index = ORDINALS[(m.group(1) or m.group(2)).lower()]
+    """What "the first one" / "the second one" / "the other one" picks: from the most recent turn that
+    listed alternatives, else from the most recent that named several things of one kind."""
+    index = ORDINALS[next(g for g in m.groups() if g).lower()]
     for turn in reversed(turns):
-        for kind in ("drug", "place", "study", "form"):
+        listed = alternatives(turn)
+        if listed:
+            return _ordinal_phrase(listed[index] if index >= 0 else listed[-1], turn), turn
+        for kind in ("drug", "place", "study", "form", "condition"):
             distinct = list({t.name: t for t in turn.things if t.kind == kind}.values())
             if len(distinct) >= 2:
                 pick = distinct[index] if index >= 0 else distinct[-1]
-                return (pick.surface if kind == "drug" else phrase(pick, turn)), turn
+                return _ordinal_phrase(pick, turn), turn
     return "", None
