@@ -76,12 +76,14 @@ def test_the_shipped_bank_holds_training_questions_only_and_the_records_use_it()
         assert "bank" in Calibration.load(None, variant).coef
 
 
-def test_a_sentence_scores_its_nearest_question_and_one_without_any_keeps_its_own_cosine() -> None:
+def test_a_sentence_scores_its_nearest_question_and_its_votes_and_one_without_any_keeps_its_own_cosine() -> None:
     vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0]], dtype=np.float32)
     bound = BoundBank(vectors, np.array([7, 7, 9]))
     query = np.array([0.6, 0.8], dtype=np.float32)
-    got = bound.scores(query, [7, 9, 11], own=np.array([0.1, 0.2, 0.3]))
-    assert got.tolist() == pytest.approx([1.0, 0.8, 0.3])
+    top, votes = bound.scores(query, [7, 9, 11], np.array([0.1, 0.2, 0.3]), k=2)
+    assert top.tolist() == pytest.approx([1.0, 0.8, 0.3])
+    assert votes.tolist() == [1.0, 1.0, 0.0]  # the nearest question (1.0) answers 7, the next (0.8) 9
+    assert bound.scores(query, [7, 9, 11], np.zeros(3), k=3)[1].tolist() == [2.0, 1.0, 0.0]
 
 
 def test_build_is_deterministic_points_at_the_key_phrase_sentences_and_skips_unanswerable(
@@ -109,14 +111,16 @@ def test_entries_whose_sentence_is_gone_are_left_out_and_another_model_re_embeds
     entries = (
         BankEntry("how often is the shot given", "naltrexone-opiate-addiction", INJECTION),
         BankEntry("a question", "naltrexone-opiate-addiction", "A sentence no article has."),
+        BankEntry("is it monthly", "opiate-addiction-renamed", INJECTION.upper()),  # same sentence, renamed file
     )
-    stored = np.zeros((2, 384), dtype=np.float32)  # another model's vectors: not used
+    stored = np.zeros((3, 384), dtype=np.float32)  # another model's vectors: not used
     bank = QuestionBank(entries, stored, {"embedding_model": "all-MiniLM-L6-v2"})
     with caplog.at_level(logging.INFO, logger="naltrexone_qa"):
         bound = bank.bind(hash_qa.sentences, hash_qa.embedder)
-    assert bound is not None and len(bound.sentence_ids) == 1 and "1 of 2 entries" in caplog.text
+    assert bound is not None and "2 of 3 entries" in caplog.text
+    assert len(set(bound.sentence_ids.tolist())) == 1 and hash_qa.sentences[bound.sentence_ids[0]].text == INJECTION
     assert np.allclose(bound.vectors[0], hash_qa.embedder.encode([entries[0].question])[0])
-    gone = QuestionBank(entries[1:], None, {})
+    gone = QuestionBank(entries[1:2], None, {})
     assert gone.bind(hash_qa.sentences, hash_qa.embedder) is None
 
 
@@ -174,7 +178,7 @@ def test_calibrate_joins_the_bank_and_records_that_need_it_say_so_when_it_is_mis
     # fmt: skip
     dev.write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
     records = calibrate.calibrate(qa, dev, None, fit, ranker_features=("dense", "lex", "chunk"))
-    assert all("bank" in records[n]["weights"] for n in ("ranker.json", "ranker.no-rerank.json"))
+    assert all({"bank", "bank_votes"} <= set(records[n]["weights"]) for n in ("ranker.json", "ranker.no-rerank.json"))
     assert all("bank" in records[n]["coef"] for n in ("calibration.json", "calibration.no-rerank.json"))
     loaded = QA(hash_qa.index, hash_qa.embedder, settings)
     assert loaded.chooser.bank is not None
@@ -192,8 +196,8 @@ def test_without_a_bank_every_sentence_counts_its_own_cosine(hash_qa: Any) -> No
     qa = QA(hash_qa.index, hash_qa.embedder, hash_qa.settings)
     qa.chooser.bank = None
     sel = qa.select(qa.query("is naltrexone addictive", resolve("is naltrexone addictive", [])))
-    bank, dense = FEATURES.index("bank"), FEATURES.index("dense")
-    assert all(c.features[bank] == c.features[dense] for c in sel.pool)
+    bank, dense, votes = FEATURES.index("bank"), FEATURES.index("dense"), FEATURES.index("bank_votes")
+    assert all(c.features[bank] == c.features[dense] and c.features[votes] == 0 for c in sel.pool)
     assert sel.features["bank"] == pytest.approx(max(c.features[dense] for c in sel.pool))
 
 

@@ -142,6 +142,11 @@ class AnswerSettings:
     # 8 (chosen on dev with the heads): answerable right 136/176 and near misses declined 35/47, against
     # 135 and 35 at 12 and 137 and 33 at 10, for about 10 ms less per answer than 12.
     rerank_top: int = 8
+    # The question bank's "bank_votes" signal: how many of the question's this-many nearest training
+    # questions a sentence answers. 10 chosen on dev (ranker out of fold hit@1/hit@3; answerable right;
+    # near misses declined): no votes 0.648/0.824, 0.875, 0.723 (margin 3); 10 0.705/0.847, 0.864, 0.766;
+    # 15 0.710/0.852, 0.858, 0.766 (margin 4). Refit (calibrate) after changing it.
+    bank_k: int = 10
     # A folder of fitted records to use instead of the shipped ones (``naltrexone-qa calibrate --out DIR``)
     # and a reranker adapter folder instead of the shipped one (``naltrexone-qa train reranker --out DIR``).
     fitted: Optional[Path] = None

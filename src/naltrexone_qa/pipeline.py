@@ -95,7 +95,7 @@ class QA:
         dim = index.sentence_vectors.dim
         head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))
         pair_head = load_head(RELEVANCE, a.fitted, s.model, dim, needed=bool(ranker.weights.get("pair")))
-        uses_bank = bool(ranker.weights.get("bank") or calibration.coef.get("bank"))
+        uses_bank = bool(ranker.weights.get("bank") or ranker.weights.get("bank_votes") or calibration.coef.get("bank"))
         bank = load_bank(a.fitted, index.sentences, embedder, needed=uses_bank)
         self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head, bank)
 

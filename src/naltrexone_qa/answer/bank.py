@@ -12,13 +12,18 @@ who saw only the articles) whose answer each candidate sentence is:
   nearest training question this sentence answers; a sentence no training
   question points at keeps its own cosine, so documents added later are judged
   as before rather than pushed down.
+- ``bank_votes`` (a candidate signal too): how many of the question's k nearest
+  training questions the sentence answers; a sentence several close wordings
+  point at is a surer answer than one a single lucky wording reaches. A
+  sentence no training question points at has no votes: for documents added
+  later, write training questions about them and rebuild the bank.
 - ``bank`` (a question signal of the answer/abstain decision): the best
   candidate's ``bank``. Near misses ("does medicaid pay for the shot?") are
   far from every training question the articles answer.
 
 It is data, not code: ``question_bank.json`` holds the questions and their
-sentences (by document id and text, so a re-built index finds them again; an
-entry whose sentence is gone is left out), ``question_bank.npy`` the question
+sentences (by document id and text, so a re-built index finds them again, in a
+renamed file too; an entry whose sentence is gone is left out), ``question_bank.npy`` the question
 vectors (read with ``allow_pickle=False``), re-embedded at load when they come
 from another model. ``naltrexone-qa train bank --out DIR`` rebuilds both.
 """
@@ -123,12 +128,16 @@ class QuestionBank:
         questions are embedded now (a second or two), so the bank works with any model.
         """
         where: dict[tuple[str, str], int] = {}
+        by_text: dict[str, int] = {}
         for s in sentences:
             if s.answerable:
                 where.setdefault((s.doc_id, norm_text(s.text)), s.id)
+                by_text.setdefault(norm_text(s.text), s.id)
         rows, sids = [], []
         for i, e in enumerate(self.entries):
-            sid = where.get((e.doc_id, norm_text(e.sentence)))
+            # The same document first; else the same sentence under another name (a renamed or converted file).
+            text = norm_text(e.sentence)
+            sid = where.get((e.doc_id, text), by_text.get(text))
             if sid is not None:
                 rows.append(i)
                 sids.append(sid)
@@ -156,14 +165,20 @@ class BoundBank:
     sentence_ids: np.ndarray
     source: Optional[QuestionBank] = None
 
-    def scores(self, query: np.ndarray, ids: Sequence[int], own: np.ndarray) -> np.ndarray:
-        """Per candidate: the cosine to the nearest training question it answers, else ``own`` (its own cosine)."""
+    def scores(self, query: np.ndarray, ids: Sequence[int], own: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """Per candidate: the cosine to the nearest training question it answers (else ``own``, its own
+        cosine), and how many of the question's ``k`` nearest training questions it answers (its votes)."""
         sims = self.vectors @ query
         best: dict[int, float] = {}
         for sid, sim in zip(self.sentence_ids.tolist(), sims.tolist(), strict=True):
             if sim > best.get(sid, -2.0):
                 best[sid] = sim
-        return np.array([best.get(int(sid), float(o)) for sid, o in zip(ids, own, strict=True)], dtype=np.float64)
+        near = np.argsort(-sims, kind="stable")[: max(0, k)]
+        votes: dict[int, int] = {}
+        for sid in self.sentence_ids[near].tolist():
+            votes[sid] = votes.get(sid, 0) + 1
+        top = np.array([best.get(int(sid), float(o)) for sid, o in zip(ids, own, strict=True)], dtype=np.float64)
+        return top, np.array([float(votes.get(int(sid), 0)) for sid in ids], dtype=np.float64)
 
 
 def write_bank(

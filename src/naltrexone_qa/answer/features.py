@@ -11,7 +11,8 @@ whether it holds the kind of thing asked for (a number, a frequency, a name, a
 study's finding). A learned relevance score (``rerank``) joins when a reranker
 is loaded, the pair relevance head's score (``pair``, see ``heads``) when
 one is shipped, and the question's closeness to the training questions each
-sentence answers (``bank``, see ``bank``) when a question bank is.
+sentence answers and how many of the nearest ones it answers (``bank``,
+``bank_votes``, see ``bank``) when a question bank is.
 """
 
 from __future__ import annotations
@@ -44,10 +45,12 @@ FEATURES = (
     "rerank",
     "pair",
     "bank",
+    "bank_votes",
 )
 
 _PAIR = FEATURES.index("pair")
 _BANK = FEATURES.index("bank")
+_VOTES = FEATURES.index("bank_votes")
 
 # Sentences that pose or frame a question rather than answer it.
 _FRAMING = re.compile(
@@ -207,12 +210,13 @@ def candidate_features(
     facts: SentenceFacts,
     pair_head: Optional[LinearHead] = None,
     bank: Optional[BoundBank] = None,
+    bank_k: int = 15,
 ) -> np.ndarray:
     """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` is left 0.
 
     ``pair`` is the pair relevance head's score when one is given (else 0), from the same vectors;
-    ``bank`` the question bank's score when one is given (else the plain cosine, as for a sentence
-    no training question points at).
+    ``bank`` and ``bank_votes`` the question bank's signals when one is given (else the plain cosine
+    and no votes, as for a sentence no training question points at).
     """
     vecs = index.sentence_vectors.get_vectors(ids)
     ctx = _context_vectors(index, ids)
@@ -226,7 +230,10 @@ def candidate_features(
     if pair_head is not None:
         out[:, _PAIR] = pair_head.score(pair_inputs(query.vec, vecs))
     # Without a bank (or for a corpus it knows nothing of) every sentence is one no training question points at.
-    out[:, _BANK] = bank.scores(query.vec, ids, out[:, 0]) if bank is not None else out[:, 0]
+    if bank is not None:
+        out[:, _BANK], out[:, _VOTES] = bank.scores(query.vec, ids, out[:, 0], bank_k)
+    else:
+        out[:, _BANK] = out[:, 0]
     for row, sid in enumerate(ids):
         tokens, framing = facts(sid)
         out[row, 2] = coverage(query.weights, tokens)

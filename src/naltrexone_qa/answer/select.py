@@ -74,7 +74,7 @@ class Chooser:
         ids = [sid for sid in ids if self.index.sentences[sid].answerable]
         if not ids:
             return []
-        feats = candidate_features(query, ids, chunk_score, self.index, self.facts, self.pair_head, self.bank)
+        feats = candidate_features(query, ids, chunk_score, self.index, self.facts, self.pair_head, self.bank, s.bank_k)
         scores = self.ranker.score(feats)
         if self.reranker is not None:
             # Only the candidates that can change the answer are read by the (slower) reranker;
