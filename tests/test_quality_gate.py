@@ -14,13 +14,13 @@ from naltrexone_qa.frontends.cli import cli
 
 GATE = [
     "--min-single-accuracy",
-    "0.69",
+    "0.74",
     "--min-followup-accuracy",
-    "0.62",
+    "0.71",
     "--max-false-abstention",
     "0.08",
     "--min-near-miss-abstention",
-    "0.75",
+    "0.77",
     "--min-citation-exactness",
     "1.0",
 ]
