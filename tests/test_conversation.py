@@ -116,10 +116,30 @@ def test_bare_fragment_asks_the_previous_question_about_the_new_thing() -> None:
 
 
 def test_other_fragments_are_searched_with_the_previous_question() -> None:
-    r = resolve("and feeling sick?", ["Is a headache a side effect of naltrexone?"])
-    assert r.kind == "fragment" and r.text == "and feeling sick (Is a headache a side effect of naltrexone)?"
+    r = resolve("and for how long?", ["Is a headache a side effect of naltrexone?"])
+    assert r.kind == "fragment" and r.text == "and for how long (Is a headache a side effect of naltrexone)?"
     r = resolve("even if I drink a little?", ["Will naltrexone stop my cravings?"])
     assert r.text.startswith("even if I drink a little (Will naltrexone stop my cravings")
+
+
+def test_a_bare_condition_swaps_for_the_earlier_one_but_an_added_drug_does_not() -> None:
+    assert resolve("and dizziness?", ["Does naltrexone cause nausea?"]).text == "Does naltrexone cause dizziness?"
+    assert resolve("seizures too?", ["are benzodiazepines used for anxiety"]).text == (
+        "are benzodiazepines used for seizures"
+    )
+    r = resolve("what about with SSRIs", ["is naltrexone used alongside behavioural therapy for anxiety"])
+    assert r.text.startswith("what about with SSRIs (is naltrexone used")
+
+
+def test_back_to_a_turn_by_its_place_or_after_a_dash() -> None:
+    history = ["is it risky to mix benzos with opioids?", "what receptors does naltrexone bind to?"]
+    r = resolve("going back to my first question, what are the risks exactly?", history)
+    assert r.kind == "return" and r.text.endswith("(is it risky to mix benzos with opioids)?")
+    history = ["does naltrexone have a habituation effect?", "what's the mechanism behind it?"]
+    r = resolve("back to habituation - even if you take it for years?", history)
+    assert r.text.endswith("(does naltrexone have a habituation effect)?")
+    r = resolve("whose job is it to keep up with the shots?", ["what's the problem with naltrexone compliance"])
+    assert r.text.startswith("whose job is it to keep up")
 
 
 def test_demonstrative_points_to_the_earlier_statement() -> None:

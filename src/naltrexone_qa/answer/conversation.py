@@ -39,7 +39,14 @@ _QUESTION_WORD = re.compile(
     re.IGNORECASE,
 )
 _RETURN = re.compile(
-    r"^\s*(?:ok(?:ay)?,?\s*|so,?\s*)?(?:back to|going back to|returning to)\s+([^,:;?]+)[,:;]", re.IGNORECASE
+    r"^\s*(?:ok(?:ay)?,?\s*|so,?\s*|sorry,?\s*)?(?:ok(?:ay)?,?\s*)?(?:but\s+)?"
+    r"(?:back to|go(?:ing)? back to|returning to)\s+([^,:;?\u2013\u2014]+?)\s*(?:[,:;\u2013\u2014]|\s-\s)",
+    re.IGNORECASE,
+)
+# "back to my first question", "back to the previous thing": a turn by its place, not by its words.
+_RETURN_PLACE = re.compile(
+    r"^(?:my|the)\s+(?:(first|original|earliest)|(last|previous|earlier|other))\s+(?:question|thing|topic|point|one)s?$",
+    re.IGNORECASE,
 )
 # "is it safe to ...", "is it true that ...": an "it" that points at nothing; "which is it?": one that
 # points at the alternatives the same turn just gave, not at anything said before.
@@ -48,7 +55,8 @@ _EXPLETIVE_IT = re.compile(
     r"|likely|common|worth|bad|good|dangerous|wise|better|best|easy|hard|necessary|advisable|important|fine"
     r"|unusual|rare|risky|harmful)\b"
     r"|\b(?:make|makes|take|takes|took) it\b"
-    r"|\bwhich (?:one )?is it\b",
+    r"|\bwhich (?:one )?is it\b"
+    r"|\b(?:whose|who's) (?:job|responsibility|call|decision|choice) is it\b",
     re.IGNORECASE,
 )
 # "that" introducing a clause ("is it normal that they...", "I read that it..."), not pointing back.
@@ -60,7 +68,7 @@ _COMPLEMENTIZER = re.compile(
 # "they" as people, not drugs: "they want a urine sample", "they mentioned naltrexone".
 _PEOPLE_THEY = re.compile(
     r"\bthey\s+(?:\w+\s+)?(?:want|wanted|say|said|told|tell|give|gave|mention|mentioned|recommend|reckon|think|suggest"
-    r"|prescribe|prescribed|do a|did a|ask|asked|skip|skipped|test|check|need me|make you|put)\b",
+    r"|prescribe|prescribed|do a|did a|ask|asked|skip|skipped|test|check|need me|make you|put|keep|kept)\b",
     re.IGNORECASE,
 )
 
@@ -95,6 +103,9 @@ def _return_turn(question: str, turns: list[Turn]) -> Optional[Turn]:
     m = _RETURN.search(question)
     if not m:
         return None
+    place = _RETURN_PLACE.match(m.group(1).strip())
+    if place:
+        return turns[0] if place.group(1) or len(turns) < 2 else turns[-2]
     target = {w.lower() for w in re.findall(r"[A-Za-z]{3,}", m.group(1))} - {"the", "my", "your", "our"}
     target |= {x.name for x in mentions(m.group(1))}
     for turn in reversed(turns[:-1] or turns):
@@ -131,7 +142,10 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
             subs.append((m.start(), m.end(), ref + ("'s" if m.group(0).lower() == "its" else ""), turn, "pronoun"))
     text, carried, kind, used = q, [], "self-contained", None
     for start, end, ref, turn, k in sorted(subs, reverse=True):
-        text = text[:start] + ref + text[end:]
+        after = text[end:]
+        if ref.endswith(" together") and re.match(r"\s+together\b", after, re.IGNORECASE):
+            ref = ref[: -len(" together")]  # "taking them together" -> "taking X and Y together", once
+        text = text[:start] + ref + after
         carried.append(ref)
         used = used or turn
         kind = k
@@ -166,22 +180,26 @@ def _replace_same_kind(question: str, antecedent: Turn, own: list[Mention]) -> O
     Only for a bare fragment (the thing and a few linking words); anything more
     says something of its own and is searched with the earlier question instead.
     """
-    if len(own) != 1 or own[0].kind not in ("drug", "place", "form"):
+    if len(own) != 1 or own[0].kind not in ("drug", "place", "form", "condition") or own[0].name in _BROAD:
         return None
     rest = re.sub(re.escape(own[0].surface), " ", question, flags=re.IGNORECASE)
-    extra = [
-        w
-        for w in re.findall(r"[A-Za-z']+", rest.lower())
-        if w not in ("and", "what", "about", "how", "the", "one", "ones", "from", "in", "for", "with", "or")
-    ]
-    if extra:
-        return None
+    words = re.findall(r"[A-Za-z']+", rest.lower())
+    if _ADDED.search(rest) or [w for w in words if w not in _LINKING]:
+        return None  # "what about with SSRIs?" adds a drug to the question; it does not swap one
     new = own[0]
-    same = [m for m in antecedent.things if m.kind == new.kind and m.name != new.name]
+    same = [m for m in antecedent.things if m.kind == new.kind and m.name != new.name and m.name not in _BROAD]
     if len({m.name for m in same}) != 1:
         return None
     old = same[0]
     return antecedent.resolved[: old.start] + new.surface + antecedent.resolved[old.end :]
+
+
+# Words a bare fragment may hold besides the thing it swaps in ("and for anxiety too?").
+_LINKING = frozenset("and what about how the one ones from in for with or too also either then as well".split())
+# "what about with X", "X as well as that": the thing is added to the question, not swapped in.
+_ADDED = re.compile(r"\b(?:with|plus|alongside|together|combined|as well as)\b", re.IGNORECASE)
+# Conditions too general to stand for one another ("side effects" is the topic, not an alternative).
+_BROAD = frozenset({"side effects", "addiction"})
 
 
 def _strip_end(text: str) -> str:

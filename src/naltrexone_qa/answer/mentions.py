@@ -60,6 +60,7 @@ LEXICON: dict[str, dict[str, str]] = {
         "dizziness": r"dizz\w*|light[- ]?headed\w*",
         "fatigue": r"fatigue|tired\w*|drows\w*|sleepy|exhaust\w*",
         "diarrhoea": r"diarrh\w*|the runs",
+        "vision changes": r"vision (?:changes?|problems?)|blurr?(?:ed|y) vision",
     },
     "study": {
         "study": r"stud(?:y|ies)|trials?|research(?:ers)?|experiments?",
@@ -81,8 +82,10 @@ DEMONSTRATIVE = re.compile(
 ORDINALS = {"first": 0, "1st": 0, "former": 0, "second": 1, "2nd": 1, "latter": -1, "other": -1, "last": -1}
 _ONE = r"(?: one| drug| medication| med| study| trial| option| kind| thing| condition)"
 # "the other" only with a noun after it: "the other one", not "the other names".
+# Not "the first question" / "the last thing": those name a turn (see conversation._RETURN_PLACE).
 ORDINAL = re.compile(
-    rf"\bthe (first|1st|second|2nd|last|former|latter){_ONE}?\b|\bthe (other){_ONE}\b|\b(former|latter)\b",
+    rf"\bthe (first|1st|second|2nd|last|former|latter){_ONE}?\b(?!\s+(?:question|thing|topic|point|time)s?\b)"
+    rf"|\bthe (other){_ONE}\b|\b(former|latter)\b",
     re.IGNORECASE,
 )
 _CAPITALISED = re.compile(r"(?<![.!?]\s)(?<!^)\b(?:University of )?[A-Z][a-zø]+(?: [A-Z][a-zø]+)*\b")
