@@ -16,7 +16,7 @@ GATE = [
     "--min-single-accuracy",
     "0.74",
     "--min-followup-accuracy",
-    "0.71",
+    "0.74",
     "--max-false-abstention",
     "0.08",
     "--min-near-miss-abstention",
