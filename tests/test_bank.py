@@ -13,7 +13,7 @@ import pytest
 from click.testing import CliRunner
 
 from naltrexone_qa.answer.abstain import Calibration
-from naltrexone_qa.answer.bank import BANK_FILE, VECTORS_FILE, BankEntry, BoundBank, QuestionBank, norm_text
+from naltrexone_qa.answer.bank import BANK_FILE, VECTORS_FILE, BankEntry, BoundBank, QuestionBank
 from naltrexone_qa.answer.conversation import resolve
 from naltrexone_qa.answer.features import FEATURES
 from naltrexone_qa.answer.ranker import Ranker
@@ -21,6 +21,7 @@ from naltrexone_qa.errors import DataError, ModelError
 from naltrexone_qa.evaluation import calibrate
 from naltrexone_qa.frontends.cli import cli
 from naltrexone_qa.pipeline import QA
+from naltrexone_qa.text import norm_text
 from naltrexone_qa.training.bank import build_bank
 
 ROOT = Path(__file__).resolve().parent.parent

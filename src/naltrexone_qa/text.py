@@ -127,3 +127,15 @@ def tokenize(text: str) -> list[str]:
     toks = [w.split("'")[0] for w in words(text) if w not in STOPWORDS]
     toks = [t for t in toks if t and (len(t) > 1 or t.isdigit())]
     return list(_stemmer().stemWords(toks))
+
+
+_QUOTES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
+
+
+def norm_text(text: str) -> str:
+    """Case-, curly-quote- and whitespace-insensitive form: how key phrases and sentences are matched.
+
+    One definition, so the scorer, the fitting, the training data and the question bank agree on
+    what "holds the key phrase" means.
+    """
+    return re.sub(r"\s+", " ", text.translate(_QUOTES)).strip().casefold()

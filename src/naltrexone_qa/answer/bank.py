@@ -33,7 +33,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import re
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -43,6 +42,7 @@ import numpy as np
 
 from ..embed.base import Embedder
 from ..errors import ModelError
+from ..text import norm_text
 from ..types import Sentence
 
 log = logging.getLogger(__name__)
@@ -50,13 +50,6 @@ log = logging.getLogger(__name__)
 BANK_FILE = "question_bank.json"
 VECTORS_FILE = "question_bank.npy"
 KIND = "question-bank"
-
-_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def norm_text(text: str) -> str:
-    """Quotes straightened, whitespace folded, case folded: how bank sentences are matched to the index."""
-    return re.sub(r"\s+", " ", text.translate(_APOS)).strip().casefold()
 
 
 class BankEntry(NamedTuple):
@@ -222,6 +215,5 @@ __all__ = [
     "BoundBank",
     "QuestionBank",
     "load_bank",
-    "norm_text",
     "write_bank",
 ]

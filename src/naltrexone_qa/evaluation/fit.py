@@ -10,7 +10,6 @@ above the pipeline. Only ``dev.jsonl`` and ``calibration.jsonl`` are read;
 from __future__ import annotations
 
 import logging
-import re
 from dataclasses import dataclass
 from typing import Any, Optional, Sequence
 
@@ -21,17 +20,13 @@ from ..answer.conversation import resolve
 from ..answer.features import FEATURES
 from ..answer.ranker import Ranker
 from ..pipeline import QA
+from ..text import norm_text
 from .items import QAItem
 
 log = logging.getLogger(__name__)
 
-_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 FOLDS = 5
 SEED = 20261129
-
-
-def _norm(text: str) -> str:
-    return re.sub(r"\s+", " ", text.translate(_APOS)).strip().casefold()
 
 
 @dataclass
@@ -51,12 +46,12 @@ def examples(qa: QA, items: Sequence[QAItem]) -> list[Example]:
     for it in items:
         q = qa.clean(it.question)
         sel = qa.select(qa.query(q, resolve(q, list(it.history))), decide=False)
-        phrases = [_norm(p) for p in it.must_contain_any]
+        phrases = [norm_text(p) for p in it.must_contain_any]
         good = np.array(
             [
                 it.answerable
                 and c.sentence.doc_id in it.gold_sources
-                and any(p in _norm(c.sentence.text) for p in phrases)
+                and any(p in norm_text(c.sentence.text) for p in phrases)
                 for c in sel.pool
             ],
             dtype=bool,

@@ -8,13 +8,13 @@ file in the schema is validated (errors name the line) and scored the same way.
 from __future__ import annotations
 
 import logging
-import re
 import time
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
 import numpy as np
 
+from ..text import norm_text
 from .ir_metrics import dedupe, first_relevant_rank, mean, recall_at_k, reciprocal_rank
 from .items import QAItem, check_doc_ids, load_items
 
@@ -24,12 +24,8 @@ log = logging.getLogger(__name__)
 
 K_VALUES = (1, 3, 5, 10)
 RETRIEVE_DEPTH = 20
-_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
-
-
-def normalize(text: str) -> str:
-    """Case, curly quotes and whitespace do not matter when matching key phrases."""
-    return re.sub(r"\s+", " ", text.translate(_APOS)).strip().casefold()
+# Case, curly quotes and whitespace do not matter when matching key phrases.
+normalize = norm_text
 
 
 def quote_problems(answer: Mapping[str, Any], documents: Mapping[str, Any]) -> list[str]:

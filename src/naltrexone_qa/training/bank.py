@@ -17,11 +17,12 @@ from typing import Any
 
 import numpy as np
 
-from ..answer.bank import BankEntry, norm_text, write_bank
+from ..answer.bank import BankEntry, write_bank
 from ..answer.conversation import resolve
 from ..errors import DataError
 from ..evaluation.items import load_items
 from ..pipeline import QA
+from ..text import norm_text
 
 
 def build_bank(qa: QA, train_file: Path, out: Path) -> dict[str, Any]:

@@ -28,13 +28,13 @@ from typing import TYPE_CHECKING, Iterator, NamedTuple, Sequence
 
 from ..errors import DataError
 from ..evaluation.items import QAItem
+from ..text import norm_text
 
 if TYPE_CHECKING:
     from ..pipeline import QA
 
 SQUAD_FILE = "squad-v1.1/dev-v1.1.json"
 MEDQUAD_DIR = "medquad"
-_APOS = str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'})
 # MedQuAD answers open with boilerplate on some sites; such sentences say nothing about the question.
 _BOILER = re.compile(
     r"Human Phenotype Ontology|table below|MedlinePlus|These resources|click|http|www\.|GARD|"
@@ -52,9 +52,7 @@ class Group(NamedTuple):
     source: str
 
 
-def norm(text: str) -> str:
-    """Case-, curly-quote- and whitespace-insensitive form, as the scorer compares key phrases."""
-    return re.sub(r"\s+", " ", text.translate(_APOS)).strip().casefold()
+norm = norm_text  # case-, curly-quote- and whitespace-insensitive, as the scorer compares key phrases
 
 
 def _need(path: Path, what: str) -> Path:
