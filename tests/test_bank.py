@@ -100,7 +100,7 @@ def test_build_is_deterministic_points_at_the_key_phrase_sentences_and_skips_una
     assert {e.question for e in bank.entries} == {INJECTION_Q, "is naltrexone addictive"}
     assert any(e.sentence == INJECTION for e in bank.entries)
     assert all("addictive" in e.sentence or "habituation" in e.sentence for e in bank.entries[1:])
-    bound = bank.bind(hash_qa.sentences, hash_qa.embedder)
+    bound = bank.bind(hash_qa.sentences, hash_qa.embedder, hash_qa.index.sentence_vectors.dim)
     assert bound is not None and len(bound.sentence_ids) == len(bank.entries)
     for sid, entry in zip(bound.sentence_ids, bank.entries, strict=True):
         assert hash_qa.sentences[sid].text == entry.sentence
@@ -117,12 +117,12 @@ def test_entries_whose_sentence_is_gone_are_left_out_and_another_model_re_embeds
     stored = np.zeros((3, 384), dtype=np.float32)  # another model's vectors: not used
     bank = QuestionBank(entries, stored, {"embedding_model": "all-MiniLM-L6-v2"})
     with caplog.at_level(logging.INFO, logger="naltrexone_qa"):
-        bound = bank.bind(hash_qa.sentences, hash_qa.embedder)
+        bound = bank.bind(hash_qa.sentences, hash_qa.embedder, hash_qa.index.sentence_vectors.dim)
     assert bound is not None and "2 of 3 entries" in caplog.text
     assert len(set(bound.sentence_ids.tolist())) == 1 and hash_qa.sentences[bound.sentence_ids[0]].text == INJECTION
     assert np.allclose(bound.vectors[0], hash_qa.embedder.encode([entries[0].question])[0])
     gone = QuestionBank(entries[1:2], None, {})
-    assert gone.bind(hash_qa.sentences, hash_qa.embedder) is None
+    assert gone.bind(hash_qa.sentences, hash_qa.embedder, 256) is None
 
 
 @pytest.mark.parametrize(
@@ -163,7 +163,7 @@ def test_calibrate_joins_the_bank_and_records_that_need_it_say_so_when_it_is_mis
     build_bank(hash_qa, _train(tmp_path / "train.jsonl"), fit)
     settings = replace(hash_qa.settings, answer=replace(hash_qa.settings.answer, fitted=fit))
     qa = QA(hash_qa.index, hash_qa.embedder, replace(settings, answer=replace(settings.answer, fitted=None)))
-    qa.chooser.bank = QuestionBank.load(fit).bind(hash_qa.sentences, hash_qa.embedder)  # type: ignore[union-attr]
+    qa.chooser.bank = QuestionBank.load(fit).bind(hash_qa.sentences, hash_qa.embedder, 256)  # type: ignore[union-attr]
     dev = tmp_path / "dev.jsonl"
     answerable = ["how often is the injection given", "Does naltrexone cause liver damage?", "What is it used for?"]
     rows = [

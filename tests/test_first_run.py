@@ -224,3 +224,19 @@ def test_plain_terminal_output_wraps_between_words(monkeypatch: pytest.MonkeyPat
     lines = out.getvalue().rstrip("\n").split("\n")
     assert len(lines) > 4 and all(len(line) <= 60 for line in lines)
     assert [w for line in lines for w in line.split() if w != "-"] == words  # no word cut in two
+
+
+@pytest.mark.slow
+def test_index_on_an_up_to_date_index_does_not_load_the_model(
+    index_dir: Path, corpus_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Checking the index needs file hashes only: the model (seconds of loading) is never touched."""
+    from naltrexone_qa.embed import sentence_transformers as st
+
+    def refuse(self: object) -> None:
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(st.SentenceTransformerEmbedder, "_load", refuse)
+    res = CliRunner().invoke(cli, ["index", "--index", str(index_dir), "--corpus", str(corpus_dir)])
+    assert res.exit_code == 0, res.output
+    assert res.stdout.startswith("Index up to date:")

@@ -96,7 +96,7 @@ class QA:
         head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))
         pair_head = load_head(RELEVANCE, a.fitted, s.model, dim, needed=bool(ranker.weights.get("pair")))
         uses_bank = bool(ranker.weights.get("bank") or ranker.weights.get("bank_votes") or calibration.coef.get("bank"))
-        bank = load_bank(a.fitted, index.sentences, embedder, needed=uses_bank)
+        bank = load_bank(a.fitted, index.sentences, embedder, dim, needed=uses_bank)
         self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head, bank)
 
     @classmethod
@@ -108,12 +108,15 @@ class QA:
         progress: Optional[ProgressFn] = None,
         embedder: Optional[Embedder] = None,
         notify: Optional[Callable[[str], None]] = None,
+        warm: bool = True,
         **overrides: Any,
     ) -> QA:
         """Load (building first if needed) the index for ``settings``.
 
         ``overrides`` are Settings fields (``corpus_dir=``, ``mode=``...) applied
-        on top of ``settings`` or of the environment's settings.
+        on top of ``settings`` or of the environment's settings. With ``notify`` the models
+        are loaded now (and said so) unless ``warm`` is False: a caller that only needs the
+        index (``naltrexone-qa index``) then never loads them when nothing is to be built.
         """
         if settings is None:
             settings = Settings.from_env(**overrides)
@@ -124,7 +127,7 @@ class QA:
         index, built = ensure_index(settings, embedder, detector, force=rebuild, progress=progress, notify=notify)
         qa = cls(index, embedder, settings)
         qa.built = built
-        if notify is not None:
+        if notify is not None and warm:
             notify("Loading the models (a few seconds)...")
             qa.warm()
         return qa

@@ -114,11 +114,12 @@ class QuestionBank:
         meta = {k: v for k, v in record.items() if k != "entries"}
         return cls(entries, vectors, meta)
 
-    def bind(self, sentences: Sequence[Sentence], embedder: Embedder) -> Optional[BoundBank]:
+    def bind(self, sentences: Sequence[Sentence], embedder: Embedder, dim: int) -> Optional[BoundBank]:
         """The entries whose sentence this index has, as sentence ids and vectors of this embedder.
 
-        Stored vectors are used when they come from this embedder; otherwise the
-        questions are embedded now (a second or two), so the bank works with any model.
+        Stored vectors are used when they come from this embedder and have the index's
+        vector size ``dim`` (asking the embedder would load its model just to say); otherwise
+        the questions are embedded now (a second or two), so the bank works with any model.
         """
         where: dict[tuple[str, str], int] = {}
         by_text: dict[str, int] = {}
@@ -139,7 +140,7 @@ class QuestionBank:
         if not rows:
             return None
         same_model = Path(str(self.record.get("embedding_model", ""))).name == Path(embedder.name).name
-        if self.vectors is not None and same_model and self.vectors.shape[1] == embedder.dim:
+        if self.vectors is not None and same_model and self.vectors.shape[1] == dim:
             vectors = self.vectors[rows]
         else:
             log.info("question bank: embedding its %d questions with %s", len(rows), embedder.name)
@@ -191,7 +192,7 @@ def write_bank(
 
 
 def load_bank(
-    folder: Optional[Path], sentences: Sequence[Sentence], embedder: Embedder, needed: bool
+    folder: Optional[Path], sentences: Sequence[Sentence], embedder: Embedder, dim: int, needed: bool
 ) -> Optional[BoundBank]:
     """The bank for a pipeline, bound to its index: None when absent; an error when the records need it."""
     bank = QuestionBank.load(folder)
@@ -202,7 +203,7 @@ def load_bank(
                 f"{BANK_FILE} beside them; run 'naltrexone-qa train bank --out DIR' into that folder"
             )
         return None
-    bound = bank.bind(sentences, embedder)
+    bound = bank.bind(sentences, embedder, dim)
     if bound is None:
         log.warning("no question in the question bank points at a sentence of this index: the bank is left out")
     return bound

@@ -208,12 +208,15 @@ def notice(message: str) -> None:
     click.echo(message, err=True)
 
 
-def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False, spinner: bool = True) -> Any:
+def load_qa(
+    settings: Settings, rebuild: bool = False, progress: bool = False, spinner: bool = True, warm: bool = True
+) -> Any:
     """The pipeline for ``settings`` (built first if needed), saying so on stderr whenever it makes people wait.
 
     Index builds are always announced with their reason; on a terminal every build
     shows a progress bar and the model load a spinner (``spinner=False`` when the
-    caller shows its own, as the chat does).
+    caller shows its own, as the chat does). ``warm=False`` leaves the models unloaded until
+    first used, for commands that only need the index.
     """
     from ...errors import CorpusError
     from ...pipeline import QA
@@ -240,7 +243,7 @@ def load_qa(settings: Settings, rebuild: bool = False, progress: bool = False, s
             notice(message)
 
     try:
-        return QA.load(settings, rebuild=rebuild, progress=bar, notify=tell)
+        return QA.load(settings, rebuild=rebuild, progress=bar, notify=tell, warm=warm)
     finally:
         for shown in status:
             shown.stop()

@@ -18,7 +18,8 @@ def index(force: bool, **options: Any) -> None:
     """Build the index (BM25 + dense vectors + conflict map) for the corpus."""
 
     def go() -> None:
-        qa = load_qa(make_settings(**options), rebuild=force, progress=True)
+        # Only the index is needed: the models load only if a build embeds something.
+        qa = load_qa(make_settings(**options), rebuild=force, progress=True, warm=False)
         counts = qa.index.manifest["counts"]
         verb = "built" if qa.built else "up to date"
         click.echo(
