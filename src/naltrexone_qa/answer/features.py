@@ -24,6 +24,7 @@ from typing import Optional, Sequence
 
 import numpy as np
 
+from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..text import tokenize
 from ..types import Sentence
@@ -210,7 +211,7 @@ def candidate_features(
     facts: SentenceFacts,
     pair_head: Optional[LinearHead] = None,
     bank: Optional[BoundBank] = None,
-    bank_k: int = 15,
+    bank_k: int = AnswerSettings.bank_k,
 ) -> np.ndarray:
     """The feature matrix (len(ids), len(FEATURES)) in :data:`FEATURES` order; ``rerank`` is left 0.
 
