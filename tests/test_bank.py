@@ -87,6 +87,31 @@ def test_a_sentence_scores_its_nearest_question_and_its_votes_and_one_without_an
     assert bound.scores(query, [7, 9, 11], np.zeros(3), k=3)[1].tolist() == [2.0, 1.0, 0.0]
 
 
+def test_the_sentences_of_the_nearest_questions_are_voted_nearest_first_each_once() -> None:
+    vectors = np.array([[1.0, 0.0], [0.6, 0.8], [0.0, 1.0], [0.8, 0.6]], dtype=np.float32)
+    bound = BoundBank(vectors, np.array([7, 7, 9, 7]))
+    query = np.array([0.6, 0.8], dtype=np.float32)
+    assert bound.voted(query, 2) == [7]  # questions 1 (1.0) and 3 (0.96) both point at 7
+    assert bound.voted(query, 3) == [7, 9]
+    assert bound.voted(query, 0) == []
+
+
+def test_a_sentence_a_near_training_question_points_at_joins_the_pool_though_no_search_finds_it(
+    hash_qa: Any,
+) -> None:
+    """Retrieval alone can miss the answer ("addictive" matches every chunk about addiction first)."""
+    qa = QA(hash_qa.index, hash_qa.embedder, hash_qa.settings)
+    question = "is naltrexone addictive"
+    query = qa.query(question, resolve(question, []))
+    qa.chooser.bank = None
+    plain = {c.sentence.id for c in qa.select(query).pool}
+    far = next(s for s in hash_qa.sentences if s.answerable and s.id not in plain)
+    qa.chooser.bank = BoundBank(query.vec[None, :].astype(np.float32), np.array([far.id]))
+    pool = qa.select(query).pool
+    assert far.id in {c.sentence.id for c in pool}
+    assert next(c for c in pool if c.sentence.id == far.id).feature("bank_votes") == 1.0
+
+
 def test_build_is_deterministic_points_at_the_key_phrase_sentences_and_skips_unanswerable(
     hash_qa: Any, tmp_path: Path
 ) -> None:

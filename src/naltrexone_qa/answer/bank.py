@@ -174,6 +174,18 @@ class BoundBank:
         top = np.array([best.get(int(sid), float(o)) for sid, o in zip(ids, own, strict=True)], dtype=np.float64)
         return top, np.array([float(votes.get(int(sid), 0)) for sid in ids], dtype=np.float64)
 
+    def voted(self, query: np.ndarray, k: int) -> list[int]:
+        """The sentences the question's ``k`` nearest training questions point at, nearest first.
+
+        They join the candidates: a sentence that answers a near-identical training question
+        belongs in the pool even when neither search ranks its chunk high ("Is naltrexone
+        addictive?" matches every chunk about addiction before the one saying it is not addictive).
+        """
+        if k <= 0 or not len(self.sentence_ids):
+            return []
+        near = np.argsort(-(self.vectors @ query), kind="stable")[:k]
+        return list(dict.fromkeys(int(s) for s in self.sentence_ids[near].tolist()))
+
 
 def write_bank(
     out: Path, entries: Sequence[BankEntry], vectors: Optional[np.ndarray], record: Mapping[str, Any]

@@ -70,7 +70,8 @@ class Chooser:
         for h in hits:
             for sid in self.index.chunks[h.chunk_id].sentence_ids:
                 chunk_score.setdefault(sid, 1.0 / h.rank)
-        ids = list(dict.fromkeys([*chunk_score, *list(neighbour_ids)[: s.extra_candidates]]))
+        voted = self.bank.voted(query.vec, s.bank_k) if self.bank is not None else []
+        ids = list(dict.fromkeys([*chunk_score, *list(neighbour_ids)[: s.extra_candidates], *voted]))
         ids = [sid for sid in ids if self.index.sentences[sid].answerable]
         if not ids:
             return []
