@@ -102,3 +102,25 @@ def test_shown_pair_prefers_the_quoted_sentence_and_its_own_explanation() -> Non
     assert shown_pair(ANXIETY, {}) == (0, 2, "'eases' vs. 'causes'")
     assert shown_pair(ANXIETY, {1: 2}) == (1, 2, "'relieves' vs. 'causes'")
     assert shown_pair(ANXIETY, {2: 1, 1: 3}) == (1, 2, "'relieves' vs. 'causes'")
+
+
+def test_a_question_weighing_two_possibilities_is_flagged_though_one_side_is_far() -> None:
+    # Side b 0.30 below the 5th-nearest: too far even for a named topic, unless the question
+    # itself sets two possibilities against each other.
+    cos = {0: 0.95, 1: 0.5, 2: 0.52, 3: 0.1, 4: 0.1}
+    assert _flags(cos, "Does naltrexone relieve anxiety?", {0: 1}) == []
+    assert _flags(cos, "Does naltrexone relieve anxiety, or can it actually cause anxiety?", {0: 1}) == ["anxiety"]
+    assert _flags(cos, "I've read it's looked at for anxiety. Which is it?", {0: 1}) == ["anxiety"]
+    # Not about the topic, or no side near the question: nothing.
+    assert _flags(cos, "Does it help sleep, or can it cause insomnia?", {0: 1}) == []
+    assert _flags({0: 0.6, 1: 0.5, 2: 0.52, 3: 0.1, 4: 0.1}, "Does it ease anxiety or cause it?", {10: 1}) == []
+
+
+def test_contrasting_reads_alternatives_not_lists() -> None:
+    from naltrexone_qa.disagree.flags import contrasting
+
+    assert contrasting("Does naltrexone calm you down or make you jittery?")
+    assert contrasting("Isn't it supposed to reduce anxiety, though?")
+    assert contrasting("But I've heard it can be dangerous")
+    assert not contrasting("Did naltrexone change people's pain or anxiety ratings?")
+    assert not contrasting("Can I take it with diazepam or alprazolam?")

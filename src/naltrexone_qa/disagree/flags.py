@@ -9,10 +9,17 @@ closer still unless the question names the disagreement's topic outside a
 condition clause. Being quoted alone is not enough: a quote can take part in a
 disagreement about something else ("Is it addictive?" quoting a sentence that
 also says it eases anxiety).
+
+A question that itself sets two possibilities against each other ("does it calm
+you or make you jittery?", "which is it?") is about the disagreement when it names
+its topic and one side is near, however far the other side's wording is ("Does it
+relieve anxiety, or can it cause it?" is far from a list of side effects that names
+anxiety among others).
 """
 
 from __future__ import annotations
 
+import re
 from typing import Iterable, Mapping, Optional
 
 import numpy as np
@@ -22,6 +29,22 @@ from ..retrieve.store import VectorStore
 from ..types import Conflict
 from .base import SEVERITY_RANK
 from .claims import analyze
+
+# A question that weighs two possibilities or sets itself against what was said before: "X, or can
+# it Y?", "which is it?", "isn't it supposed to ...", "but I've read ...". General English, no topic words.
+_CONTRAST = re.compile(
+    r"\bor\s+(?:can|could|does|do|did|is|are|was|will|would|should|might|may|just|actually|rather|not|"
+    r"the opposite|make|makes|cause|causes|warn)\b|\bwhich (?:one )?is (?:it|right|true|correct)\b|"
+    r"\bthe other way\b|\bcontradict|\bconflicting\b|\bmixed (?:messages|signals|evidence)\b|"
+    r"\bsome (?:say|people say|sources say)\b|\bisn\W?t (?:it|\w+) supposed\b|\bi thought\b|"
+    r"\bbut i(?:\W?ve| have)? (?:read|heard)\b",
+    re.IGNORECASE,
+)
+
+
+def contrasting(question: str) -> bool:
+    """Whether the question weighs two possibilities against each other (see ``_CONTRAST``)."""
+    return bool(_CONTRAST.search(question))
 
 
 def side_ids(c: Conflict) -> tuple[set[int], set[int]]:
@@ -71,11 +94,16 @@ def select_flags(
     def gap(ids: set[int]) -> float:
         return float(np.max(sentence_vectors.get_vectors(sorted(ids)) @ qvec)) - fifth
 
+    contrast = contrasting(question)
     scored = []
     for c in found:
         a, b = side_ids(c)
-        near = min(gap(a), gap(b))
-        if near >= -settings.near or (near >= -settings.near_named and named_topic(question, c.topic)):
+        ga, gb = gap(a), gap(b)
+        near = min(ga, gb)
+        named = named_topic(question, c.topic)
+        close = near >= -settings.near or (near >= -settings.near_named and named)
+        weighed = contrast and max(ga, gb) >= -settings.near and (named or near >= -settings.near_named)
+        if close or weighed:
             scored.append((near, c))
 
     def quoted(c: Conflict) -> int:
