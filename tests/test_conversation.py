@@ -115,6 +115,36 @@ def test_bare_fragment_asks_the_previous_question_about_the_new_thing() -> None:
     )
 
 
+def test_a_named_drug_swaps_for_the_earlier_one_of_its_own_class() -> None:
+    # Both opioids: loperamide takes codeine's place, not naltrexone's.
+    assert resolve("What about tramadol?", ["Can I take codeine while I'm on naltrexone?"]).text == (
+        "Can I take tramadol while I'm on naltrexone?"
+    )
+    assert resolve("and the valium one?", ["what did the xanax and naltrexone study show"]).text == (
+        "what did the valium and naltrexone study show"
+    )
+
+
+def test_a_pronoun_is_not_the_subject_of_its_own_clause_nor_what_it_is_for() -> None:
+    history = ["My uncle starts naltrexone after his detox."]
+    assert resolve("and for alcohol, what's it supposed to do?", history).text == (
+        "and for alcohol, what's naltrexone supposed to do?"
+    )
+    assert resolve("does naltrexone make it worse?", ["I get bad headaches."]).text.startswith(
+        "does naltrexone make it worse"
+    )
+    assert resolve("gabapentin, what does it do?", ["Tell me about naltrexone."]).text == (
+        "gabapentin, what does gabapentin do?"
+    )
+
+
+def test_the_second_one_picks_from_alternatives_with_articles() -> None:
+    history = ["My son just left rehab for heroin.", "They offered him naltrexone as pills or a shot."]
+    assert resolve("how often would he need the second one?", history).text == (
+        "how often would he need the naltrexone shot?"
+    )
+
+
 def test_other_fragments_are_searched_with_the_previous_question() -> None:
     r = resolve("and for how long?", ["Is a headache a side effect of naltrexone?"])
     assert r.kind == "fragment" and r.text == "and for how long (Is a headache a side effect of naltrexone)?"

@@ -187,8 +187,14 @@ def _replace_same_kind(question: str, antecedent: Turn, own: list[Mention]) -> O
     if _ADDED.search(rest) or [w for w in words if w not in _LINKING]:
         return None  # "what about with SSRIs?" adds a drug to the question; it does not swap one
     new = own[0]
+    # "What about loperamide?" after "Is codeine off-limits on naltrexone?": swap the other opioid,
+    # not naltrexone; "and the diazepam one?" after a question about alprazolam: the other benzodiazepine.
+    kin = [m for m in antecedent.things if m.kind == new.kind and m.name == new.name]
+    kin = [m for m in kin if m.surface.lower() != new.surface.lower() and m.surface.lower() != m.name]
     same = [m for m in antecedent.things if m.kind == new.kind and m.name != new.name and m.name not in _BROAD]
-    if len({m.name for m in same}) != 1:
+    if len({m.surface.lower() for m in kin}) == 1 and new.surface.lower() != new.name:
+        same = kin
+    elif len({m.name for m in same}) != 1:
         return None
     old = same[0]
     return antecedent.resolved[: old.start] + new.surface + antecedent.resolved[old.end :]

@@ -21,11 +21,16 @@ _PLURAL = re.compile(r"\b(?:they|them|these|those|both|the two|(?:these|those) \
 _MODIFIERS = re.compile(r"((?:[A-Za-z'-]+\s+){0,2})$")
 _DETERMINERS = frozenset("the that this a an some my his her their your our its one".split())
 _REFERABLE = {"it": ("form", "study", "test", "drug"), "plural": ("drug", "condition", "form", "study")}
+# A pronoun after a clause break may stand for a thing its own question named first ("benzos, what do
+# they do?"); within one clause the thing is the pronoun's subject, not what it stands for.
+_CLAUSE_BREAK = re.compile(r"[,;:\u2013\u2014-]|\b(?:and|but|so)\b", re.IGNORECASE)
+# "for alcohol": what the subject is used for, not the subject.
+_PURPOSE = re.compile(r"\bfor\s+(?:the\s+)?$", re.IGNORECASE)
 _KIND_PRIORITY = {"form": 4, "study": 3, "test": 3, "place": 2, "drug": 1, "condition": 0}
 # What may stand between two alternatives: "X and Y", "X or the Y", "X, Y", "one with X and one with Y".
 _JOINED = re.compile(
     r"\s*(?:,|\band\b|\bor\b|\bvs\.?|\bversus\b|/|&|\+)(?:\s*(?:and|or)\b)?\s*"
-    r"(?:(?:the\s+)?(?:one\s+)?(?:with|on|in|about|from|of|at)\s+|the\s+)?",
+    r"(?:(?:the\s+)?(?:one\s+)?(?:with|on|in|about|from|of|at)\s+|(?:the|a|an)\s+)?",
     re.IGNORECASE,
 )
 _SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
@@ -107,8 +112,13 @@ def referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Tu
     earlier_own = [
         x
         for x in own
-        if x.end <= m.start() and x.kind in _REFERABLE["it"] and (not plural or x.surface.lower().endswith("s"))
-    ]  # "does naltrexone cause X with them?": "them" is not naltrexone; "benzos, what do they ...": benzos
+        if x.end <= m.start()
+        and x.kind in _REFERABLE["it"]
+        and (not plural or x.surface.lower().endswith("s"))
+        and _CLAUSE_BREAK.search(question[x.end : m.start()])
+        and not _PURPOSE.search(question[: x.start])
+    ]  # "benzos, what do they ...": benzos; not "how does naltrexone break it?" (its own subject),
+    # nor "what about for alcohol, what's it meant to do?" (what it is for), nor "naltrexone ... with them"
     if earlier_own:
         x = earlier_own[-1]
         return (x.surface if x.kind == "drug" else f"the {x.surface}"), None
