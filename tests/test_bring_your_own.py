@@ -115,7 +115,8 @@ def test_chat_sources_shows_author_date_url_and_page(mixed):
     assert "by Dr Jane Doe \u00b7 2024-03-05 \u00b7 https://health.example.org/naltrexone-benzodiazepines" in text
     out.truncate(0)
     chat.handle("What is naltrexone used for?")
-    chat.handle("/sources 1")
+    n = next(c.n for c in qa.ask("What is naltrexone used for?").citations if c.doc_id == "leaflet")
+    chat.handle(f"/sources {n}")
     assert "(leaflet, p. 1, chars" in out.getvalue() and "by Riverside Clinic" in out.getvalue()
 
 

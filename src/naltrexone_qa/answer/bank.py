@@ -159,10 +159,16 @@ class BoundBank:
     sentence_ids: np.ndarray
     source: Optional[QuestionBank] = None
 
+    def _sims(self, query: np.ndarray) -> np.ndarray:
+        """Cosines to every bank question. Not ``vectors @ query``: for a bank of a thousand questions
+        that is a threaded OpenBLAS call whose threads then spin and halve the speed of the model that
+        runs next (measured: question embedding 9 -> 17 ms); einsum's own loop is faster here too."""
+        return np.einsum("ij,j->i", self.vectors, np.asarray(query, dtype=self.vectors.dtype))
+
     def scores(self, query: np.ndarray, ids: Sequence[int], own: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Per candidate: the cosine to the nearest training question it answers (else ``own``, its own
         cosine), and how many of the question's ``k`` nearest training questions it answers (its votes)."""
-        sims = self.vectors @ query
+        sims = self._sims(query)
         best: dict[int, float] = {}
         for sid, sim in zip(self.sentence_ids.tolist(), sims.tolist(), strict=True):
             if sim > best.get(sid, -2.0):
@@ -183,7 +189,7 @@ class BoundBank:
         """
         if k <= 0 or not len(self.sentence_ids):
             return []
-        near = np.argsort(-(self.vectors @ query), kind="stable")[:k]
+        near = np.argsort(-self._sims(query), kind="stable")[:k]
         return list(dict.fromkeys(int(s) for s in self.sentence_ids[near].tolist()))
 
 
