@@ -14,13 +14,13 @@ from naltrexone_qa.frontends.cli import cli
 
 GATE = [
     "--min-single-accuracy",
-    "0.74",
+    "0.76",
     "--min-followup-accuracy",
-    "0.74",
+    "0.84",
     "--max-false-abstention",
-    "0.08",
+    "0.05",
     "--min-near-miss-abstention",
-    "0.77",
+    "0.83",
     "--min-citation-exactness",
     "1.0",
 ]
