@@ -22,7 +22,9 @@ QUESTIONS = {
     "Can naltrexone help with anxiety?": None,  # the wiki page or the leaflet's copy of the article
     "Is naltrexone addictive?": None,
     "Is naltrexone effective in treating opiate addiction?": "leaflet",
-    "What is naltrexone used for?": "leaflet",
+    # Four articles say what it is used for; the leaflet's copy is one of them, not always quoted.
+    "What is naltrexone used for?": None,
+    "Why is a urine sample checked before naltrexone is started?": "leaflet",
 }
 
 
