@@ -138,6 +138,15 @@ def test_a_pronoun_is_not_the_subject_of_its_own_clause_nor_what_it_is_for() -> 
     )
 
 
+def test_a_thing_set_aside_is_not_what_it_means_and_does_not_modify_the_other() -> None:
+    history = ["Can I get naltrexone as a jab rather than tablets?"]
+    assert resolve("How often is it given?", history).text == "How often is the naltrexone jab given?"
+    assert resolve("does it hurt?", ["I want the injection instead of the pills"]).text == "does the injection hurt?"
+    assert resolve("how often is it given?", ["Is the monthly shot better than the pills?"]).text == (
+        "how often is the monthly shot given?"
+    )
+
+
 def test_the_second_one_picks_from_alternatives_with_articles() -> None:
     history = ["My son just left rehab for heroin.", "They offered him naltrexone as pills or a shot."]
     assert resolve("how often would he need the second one?", history).text == (

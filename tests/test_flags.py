@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from naltrexone_qa.config import FlagSettings
-from naltrexone_qa.disagree.flags import named_topic, select_flags, shown_pair
+from naltrexone_qa.disagree.flags import missing_side, named_topic, select_flags, shown_pair
 from naltrexone_qa.retrieve.numpy_store import NumpyStore
 from naltrexone_qa.types import Citation, Conflict
 
@@ -124,3 +124,10 @@ def test_contrasting_reads_alternatives_not_lists() -> None:
     assert contrasting("But I've heard it can be dangerous")
     assert not contrasting("Did naltrexone change people's pain or anxiety ratings?")
     assert not contrasting("Can I take it with diazepam or alprazolam?")
+
+
+def test_missing_side_is_the_unquoted_side_only_when_the_other_is_quoted() -> None:
+    assert missing_side(ANXIETY, [1, 7]) == {2}
+    assert missing_side(ANXIETY, [2]) == {0, 1}
+    assert missing_side(ANXIETY, [0, 2]) == set()
+    assert missing_side(ANXIETY, [7, 8]) == set()

@@ -75,6 +75,18 @@ def test_benzodiazepine_answer_says_it_does_not_block(qa):
     assert any("does not" in c.text and "block" in c.text for c in ans.citations)
 
 
+def test_a_question_weighing_two_sides_quotes_both_in_the_answer(qa):
+    """The answer itself, not only the disagreement shown below it, quotes each side."""
+    ans = qa.ask("Does naltrexone calm anxiety or make it worse?")
+    docs = {c.doc_id for c in ans.citations}
+    assert {"naltrexone-anxiety", "naltrexone-effects-uses-risks"} <= docs
+    assert len(ans.citations) <= qa.settings.answer.max_sentences
+    assert [c.n for c in ans.citations] == list(range(1, len(ans.citations) + 1))
+    assert any("anxiety" in c.topic for c in ans.conflicts)
+    shown = {x.sentence_id for c in ans.conflicts for x in (c.a, c.b) if x.n is not None}
+    assert shown <= {c.sentence_id for c in ans.citations}
+
+
 def test_promotional_text_is_never_an_answer(qa):
     for q in [
         "Who can I call to know more about naltrexone?",

@@ -14,13 +14,13 @@ from naltrexone_qa.frontends.cli import cli
 
 GATE = [
     "--min-single-accuracy",
-    "0.76",
+    "0.83",
     "--min-followup-accuracy",
-    "0.84",
+    "0.86",
     "--max-false-abstention",
     "0.05",
     "--min-near-miss-abstention",
-    "0.83",
+    "0.86",
     "--min-citation-exactness",
     "1.0",
 ]

@@ -167,6 +167,10 @@ class FlagSettings:
     near_named: float = 0.16
     # Nearest sentences whose disagreements are considered (with the quoted ones).
     neighbours: int = 30
+    # When the first disagreement shown has only one side among the answer's quotes, the other side's
+    # best sentence joins them: "always", only for a question that weighs two possibilities
+    # ("contrast", see ``disagree.flags.contrasting``), or "never".
+    quote_both_sides: str = "always"
 
 
 def _env_value(name: str, text: str) -> Any:

@@ -17,6 +17,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
+from .answer.balance import other_side, recited
 from .answer.bank import load_bank
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
@@ -27,7 +28,7 @@ from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_ad
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
 from .config import Mode, Settings
-from .disagree.flags import select_flags, shown_pair
+from .disagree.flags import select_flags
 from .disagree.registry import get_detector
 from .embed.base import Embedder, get_embedder
 from .errors import TooLongError, UsageError
@@ -250,10 +251,18 @@ class QA:
         sel = self.select(query, m, timings)
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
-        sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
         t_flags = time.perf_counter()
         flags = self._flags(citations, query, query.vec)
+        quoted = [c.sentence_id for c in citations if c.sentence_id is not None]
+        vectors, when = self.index.sentence_vectors, self.settings.flags.quote_both_sides
+        other = other_side(flags, quoted, sel.pool, query.text, query.vec, vectors, when)
+        if other is not None:
+            # It takes the last (weakest) quote's place when the answer is full.
+            del citations[self.settings.answer.max_sentences - 1 :]
+            citations.append(self.citation(other, len(citations) + 1, 0.0))
+            flags = self._flags(citations, query, query.vec)
         timings["flags"] = (time.perf_counter() - t_flags) * 1000
+        sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
         timings["answer"] = (time.perf_counter() - t) * 1000
         timings["total"] = (time.perf_counter() - t0) * 1000
         text = " ".join(f"{s.text} [{s.citation}]" for s in sentences) if sentences else ABSTAIN
@@ -279,29 +288,13 @@ class QA:
         chosen = select_flags(
             self.index.conflicts, cited, search, qvec, self.index.sentence_vectors, self.settings.flags
         )
-        out = []
-        for conf in chosen:
-            x, y, why = shown_pair(conf, cited)
-            a = self.citation(x, cited.get(x), conf.a.score)
-            b = self.citation(y, cited.get(y), conf.b.score)
-            a_more = [self.citation(s, cited.get(s), c.score) for c in conf.a_side if (s := _sid(c)) != x]
-            b_more = [self.citation(s, cited.get(s), c.score) for c in conf.b_side if (s := _sid(c)) != y]
-            out.append(
-                Conflict(conf.kind, conf.severity, conf.score, why, conf.topic, a, b, a_more, b_more, conf.pairs)
-            )
-        return out
+        return recited(chosen, cited, self.citation)
 
     def _clean_or_none(self, text: str) -> Optional[str]:
         try:
             return self.clean(text)
         except UsageError:
             return None
-
-
-def _sid(c: Citation) -> int:
-    if c.sentence_id is None:
-        raise ValueError("a conflict side without a sentence id")
-    return c.sentence_id
 
 
 def _fields(settings: Settings) -> dict[str, Any]:

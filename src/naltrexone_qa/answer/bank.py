@@ -33,7 +33,8 @@ from __future__ import annotations
 import io
 import json
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple, Optional, Sequence
@@ -158,22 +159,37 @@ class BoundBank:
     vectors: np.ndarray
     sentence_ids: np.ndarray
     source: Optional[QuestionBank] = None
+    _memo: Any = field(init=False, repr=False, compare=False)
 
-    def _sims(self, query: np.ndarray) -> np.ndarray:
-        """Cosines to every bank question. Not ``vectors @ query``: for a bank of a thousand questions
-        that is a threaded OpenBLAS call whose threads then spin and halve the speed of the model that
-        runs next (measured: question embedding 9 -> 17 ms); einsum's own loop is faster here too."""
-        return np.einsum("ij,j->i", self.vectors, np.asarray(query, dtype=self.vectors.dtype))
+    def __post_init__(self) -> None:
+        # The pool (``voted``) and the features (``scores``) both need one question's similarities:
+        # computed once per question vector (a few recent ones kept; lru_cache is thread-safe).
+        object.__setattr__(self, "_memo", lru_cache(maxsize=8)(self._nearest))
+
+    def _nearest(self, key: bytes) -> tuple[np.ndarray, np.ndarray]:
+        """Cosines to every bank question and their order, nearest first. Not ``vectors @ query``: for a
+        bank of a thousand questions that is a threaded OpenBLAS call whose threads then spin and halve
+        the speed of the model that runs next (measured: question embedding 9 -> 17 ms); einsum's own
+        loop is faster here too."""
+        query = np.frombuffer(key, dtype=self.vectors.dtype)
+        sims = np.einsum("ij,j->i", self.vectors, query)
+        return sims, np.argsort(-sims, kind="stable")
+
+    def _sims(self, query: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        result: tuple[np.ndarray, np.ndarray] = self._memo(
+            np.ascontiguousarray(query, dtype=self.vectors.dtype).tobytes()
+        )
+        return result
 
     def scores(self, query: np.ndarray, ids: Sequence[int], own: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
         """Per candidate: the cosine to the nearest training question it answers (else ``own``, its own
         cosine), and how many of the question's ``k`` nearest training questions it answers (its votes)."""
-        sims = self._sims(query)
+        sims, order = self._sims(query)
         best: dict[int, float] = {}
         for sid, sim in zip(self.sentence_ids.tolist(), sims.tolist(), strict=True):
             if sim > best.get(sid, -2.0):
                 best[sid] = sim
-        near = np.argsort(-sims, kind="stable")[: max(0, k)]
+        near = order[: max(0, k)]
         votes: dict[int, int] = {}
         for sid in self.sentence_ids[near].tolist():
             votes[sid] = votes.get(sid, 0) + 1
@@ -189,7 +205,7 @@ class BoundBank:
         """
         if k <= 0 or not len(self.sentence_ids):
             return []
-        near = np.argsort(-self._sims(query), kind="stable")[:k]
+        near = self._sims(query)[1][:k]
         return list(dict.fromkeys(int(s) for s in self.sentence_ids[near].tolist()))
 
 

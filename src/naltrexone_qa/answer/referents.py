@@ -33,6 +33,10 @@ _JOINED = re.compile(
     r"(?:(?:the\s+)?(?:one\s+)?(?:with|on|in|about|from|of|at)\s+|(?:the|a|an)\s+)?",
     re.IGNORECASE,
 )
+# Words that end a thing's modifiers ("a jab rather than tablets": "jab" does not modify "tablets").
+_LINKS = frozenset("rather than instead or and not vs versus nor but".split())
+# A thing set aside in favour of another ("rather than tablets", "instead of the pills") is not what "it" means.
+_SET_ASIDE = re.compile(r"\b(?:rather than|instead of|not|than)\s+(?:the\s+|a\s+|an\s+)?$", re.IGNORECASE)
 _SUBJECT = "naltrexone"  # said with other drugs and no combination word, it is still what "it" means
 
 
@@ -64,11 +68,12 @@ def make_turn(text: str, resolved: str) -> Turn:
 def phrase(m: Mention, turn: Turn) -> str:
     """How to write a thing out again, with its modifiers: "the Australian study", "the naltrexone shot"."""
     before = _MODIFIERS.search(turn.resolved[: m.start])
-    mods = [
-        w
-        for w in (before.group(1).split() if before else [])
-        if w.lower() not in _DETERMINERS and w.lower() not in STOPWORDS and "'" not in w
-    ]
+    words_before = before.group(1).split() if before else []
+    for i in range(len(words_before) - 1, -1, -1):
+        if words_before[i].lower() in _LINKS:
+            words_before = words_before[i + 1 :]
+            break
+    mods = [w for w in words_before if w.lower() not in _DETERMINERS and w.lower() not in STOPWORDS and "'" not in w]
     mods = mods[-2:] if m.kind in ("form", "study", "test") else []
     words = " ".join(mods + [m.surface])
     if m.kind in ("form", "study") and turn.drugs and not any(d in words.lower() for d in turn.drugs):
@@ -132,7 +137,8 @@ def referent(question: str, m: re.Match[str], own: list[Mention], turns: list[Tu
         if turn.combination and len(turn.drugs) >= 2:
             return drug_phrase(turn), turn
         ranked = sorted(
-            (x for x in turn.things if x.kind in _REFERABLE["it"]), key=lambda x: (_KIND_PRIORITY[x.kind], x.start)
+            (x for x in turn.things if x.kind in _REFERABLE["it"] and not _SET_ASIDE.search(turn.resolved[: x.start])),
+            key=lambda x: (_KIND_PRIORITY[x.kind], x.start),
         )
         if ranked:
             best = ranked[-1]

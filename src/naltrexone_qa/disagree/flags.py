@@ -54,6 +54,21 @@ def side_ids(c: Conflict) -> tuple[set[int], set[int]]:
     return a, b
 
 
+def missing_side(c: Conflict, quoted: Iterable[int]) -> set[int]:
+    """The sentence ids of the side an answer leaves unquoted, when it quotes the other; else empty.
+
+    Why: a reader who sees quotes from one side only takes that side as the articles' answer,
+    though the disagreement is shown below it.
+    """
+    a, b = side_ids(c)
+    have = set(quoted)
+    if a & have and not b & have:
+        return b
+    if b & have and not a & have:
+        return a
+    return set()
+
+
 def conflicts_touching(conflicts: Iterable[Conflict], sentence_ids: set[int]) -> list[Conflict]:
     """Disagreements in which any of the given sentences takes part, on either side (map order kept)."""
     out = []
