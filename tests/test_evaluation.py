@@ -236,7 +236,8 @@ SCRIPT = {
     ),
     "q4": ([], answer("q4")),
     "q5": ([], answer("q5")),
-    "q6": ([], answer("q6", [cite(1, "doc-a", "Alpha beta gamma.", start=3)])),  # wrong offsets
+    # Wrong offsets; and a disagreement shown beside a question the articles don't answer.
+    "q6": ([], answer("q6", [cite(1, "doc-a", "Alpha beta gamma.", start=3)], [CONFLICT])),
 }
 
 
@@ -287,9 +288,10 @@ def test_metrics_match_hand_computation(items: list[QAItem]) -> None:
     assert (d["tp"], d["fp"], d["fn"], d["n_yes"], d["n_no"]) == (1, 1, 1, 2, 3)
     assert d["flag_precision"] == 0.5 and d["flag_recall"] == 0.5 and d["flag_f1"] == 0.5
     assert d["recall_on_labelled_sources"] == 0.5
+    assert d["unanswerable_flagged"] == 0.5  # q6 of q5, q6 (unlabelled: not in precision)
     c = m["citations"]
-    assert (c["n_quotes"], c["problems"]) == (9, 1)
-    assert c["exactness"] == pytest.approx(round(8 / 9, 4))
+    assert (c["n_quotes"], c["problems"]) == (11, 1)
+    assert c["exactness"] == pytest.approx(round(10 / 11, 4))
     assert m["latency_ms"]["p95"] >= m["latency_ms"]["p50"] >= 0
 
 

@@ -87,6 +87,14 @@ def test_a_question_weighing_two_sides_quotes_both_in_the_answer(qa):
     assert shown <= {c.sentence_id for c in ans.citations}
 
 
+def test_an_abstention_shows_no_disagreement(qa):
+    """Beside "the articles don't answer that", a disagreement about overdoses would read as an answer."""
+    near_misses = ["Does Medicare cover naltrexone, or do I pay for it myself?", "Can I breastfeed on naltrexone?"]
+    for q in near_misses:
+        ans = qa.ask(q)
+        assert ans.abstained and not ans.citations and not ans.conflicts, q
+
+
 def test_promotional_text_is_never_an_answer(qa):
     for q in [
         "Who can I call to know more about naltrexone?",

@@ -252,7 +252,9 @@ class QA:
         t = time.perf_counter()
         citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
         t_flags = time.perf_counter()
-        flags = self._flags(citations, query, query.vec)
+        # An abstention shows no disagreement: "the articles don't answer that" above two quoted sides
+        # reads as an answer after all, and nearly every such flag is beside a question they don't answer.
+        flags = self._flags(citations, query, query.vec) if citations else []
         quoted = [c.sentence_id for c in citations if c.sentence_id is not None]
         vectors, when = self.index.sentence_vectors, self.settings.flags.quote_both_sides
         other = other_side(flags, quoted, sel.pool, query.text, query.vec, vectors, when)

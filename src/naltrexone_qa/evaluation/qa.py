@@ -166,6 +166,7 @@ def aggregate(
             "abstained": _rate(sum(r["abstained"] for r in sub), len(sub)),
         }
     answers["by_category"] = by_category
+    n_unans = sum(not r["answerable"] for r in records)
     yes = [r for r in records if r["label"] == "yes"]
     no = [r for r in records if r["label"] == "no"]
     tp, fp = sum(r["flagged"] for r in yes), sum(r["flagged"] for r in no)
@@ -185,6 +186,8 @@ def aggregate(
         "flag_recall": rec_,
         "flag_f1": f1,
         "recall_on_labelled_sources": _rate(sum(r["flag_on_sources"] for r in yes), len(yes)),
+        # A disagreement shown beside a question the articles don't answer (labelled or not): noise.
+        "unanswerable_flagged": _rate(sum(r["flagged"] for r in records if not r["answerable"]), n_unans),
     }
     n_quotes = sum(r["n_quotes"] for r in records)
     bad = sum(len(r["quote_problems"]) for r in records)

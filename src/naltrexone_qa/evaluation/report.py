@@ -35,6 +35,7 @@ SUMMARY = (
     ("Disagreement flag precision", "disagreement.flag_precision"),
     ("Disagreement flag recall", "disagreement.flag_recall"),
     ("Flag recall on labelled sources", "disagreement.recall_on_labelled_sources"),
+    ("Unanswerable questions shown a disagreement", "disagreement.unanswerable_flagged"),
     ("Citation exactness", "citations.exactness"),
     ("Latency p50 (ms)", "latency_ms.p50"),
     ("Latency p95 (ms)", "latency_ms.p95"),
