@@ -131,3 +131,15 @@ def test_missing_side_is_the_unquoted_side_only_when_the_other_is_quoted() -> No
     assert missing_side(ANXIETY, [2]) == {0, 1}
     assert missing_side(ANXIETY, [0, 2]) == set()
     assert missing_side(ANXIETY, [7, 8]) == set()
+
+
+def test_the_other_side_takes_the_weakest_place_its_side_can_spare_when_the_answer_is_full() -> None:
+    from naltrexone_qa.answer.balance import with_other_side
+
+    assert with_other_side([1, 7], [ANXIETY], 2, room=4) == [1, 7, 2]
+    assert with_other_side([7, 1, 8, 9], [ANXIETY], 2, room=4) == [7, 1, 8, 2]
+    # The one quote of the side already there is never the one to go; a second one may.
+    assert with_other_side([7, 8, 9, 1], [ANXIETY], 2, room=4) == [7, 8, 1, 2]
+    assert with_other_side([1, 7, 8, 0], [ANXIETY], 2, room=4) == [1, 7, 8, 2]
+    assert with_other_side([1], [ANXIETY], 2, room=1) == [1]
+    assert with_other_side([1, 7], [ANXIETY], None, room=4) == [1, 7]

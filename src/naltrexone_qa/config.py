@@ -14,7 +14,7 @@ import os
 from dataclasses import dataclass, field, fields, replace
 from enum import Enum
 from pathlib import Path
-from typing import Any, Mapping, Optional
+from typing import Any, Literal, Mapping, Optional
 
 from .errors import UsageError
 
@@ -170,7 +170,7 @@ class FlagSettings:
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities
     # ("contrast", see ``disagree.flags.contrasting``), or "never".
-    quote_both_sides: str = "always"
+    quote_both_sides: Literal["always", "contrast", "never"] = "always"
 
 
 def _env_value(name: str, text: str) -> Any:

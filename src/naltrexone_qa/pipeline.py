@@ -17,7 +17,7 @@ from typing import Any, Callable, Optional, Protocol, Sequence
 import numpy as np
 
 from .answer.abstain import Calibration
-from .answer.balance import other_side, recited
+from .answer.balance import other_side, recited, with_other_side
 from .answer.bank import load_bank
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
@@ -258,10 +258,10 @@ class QA:
         quoted = [c.sentence_id for c in citations if c.sentence_id is not None]
         vectors, when = self.index.sentence_vectors, self.settings.flags.quote_both_sides
         other = other_side(flags, quoted, sel.pool, query.text, query.vec, vectors, when)
-        if other is not None:
-            # It takes the last (weakest) quote's place when the answer is full.
-            del citations[self.settings.answer.max_sentences - 1 :]
-            citations.append(self.citation(other, len(citations) + 1, 0.0))
+        ids = with_other_side(quoted, flags, other, self.settings.answer.max_sentences)
+        if ids != quoted:
+            score = {c.sentence.id: c.score for c in sel.pool}
+            citations = [self.citation(sid, n, score.get(sid, 0.0)) for n, sid in enumerate(ids, start=1)]
             flags = self._flags(citations, query, query.vec)
         timings["flags"] = (time.perf_counter() - t_flags) * 1000
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]

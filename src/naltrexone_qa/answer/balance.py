@@ -9,11 +9,11 @@ possibilities, or never; chosen on dev, see the README's Disagreement section).
 
 from __future__ import annotations
 
-from typing import Callable, Mapping, Optional, Sequence
+from typing import Callable, Literal, Mapping, Optional, Sequence
 
 import numpy as np
 
-from ..disagree.flags import contrasting, missing_side, shown_pair
+from ..disagree.flags import contrasting, missing_side, shown_pair, side_ids
 from ..retrieve.store import VectorStore
 from ..types import Citation, Conflict
 from .features import Candidate
@@ -48,7 +48,7 @@ def other_side(
     question: str,
     qvec: np.ndarray,
     vectors: VectorStore,
-    when: str,
+    when: Literal["always", "contrast", "never"],
 ) -> Optional[int]:
     """The sentence that quotes the unquoted side of the first disagreement shown, if one should.
 
@@ -64,3 +64,19 @@ def other_side(
             return cand.sentence.id
     ids = sorted(missing)
     return ids[int(np.argmax(vectors.get_vectors(ids) @ qvec))]
+
+
+def with_other_side(quoted: Sequence[int], flags: Sequence[Conflict], other: Optional[int], room: int) -> list[int]:
+    """The answer's sentence ids with ``other`` added; when the answer is full it takes the place of
+    the last (weakest) quote whose side stays quoted without it."""
+    ids = list(quoted)
+    if other is None:
+        return ids
+    if len(ids) >= room:
+        a, b = side_ids(flags[0])
+        side = a if a & set(ids) else b
+        spare = [i for i in range(len(ids)) if side & (set(ids) - {ids[i]})]
+        if not spare:
+            return ids
+        del ids[spare[-1]]
+    return [*ids, other]
