@@ -62,8 +62,17 @@ def _flags(cosines: dict[int, float], question: str, cited: dict[int, int | None
 def test_both_sides_near_the_question_is_flagged_even_if_one_side_is_quoted() -> None:
     # Side a quoted (0.95), side b not quoted but 0.04 below the 5th-nearest: the question asks the point.
     assert _flags({0: 0.95, 1: 0.5, 2: 0.80, 3: 0.1, 4: 0.1}, "Is naltrexone good for me?", {0: 1}) == ["anxiety"]
-    # Neither side quoted: still flagged when both sides are among the strongest evidence.
-    assert _flags({0: 0.5, 1: 0.83, 2: 0.81, 3: 0.1, 4: 0.1}, "Is naltrexone good for me?", {10: 1}) == ["anxiety"]
+
+
+def test_an_unquoted_disagreement_needs_a_question_that_weighs_two_possibilities() -> None:
+    # Both sides among the strongest evidence but neither quoted: the answer speaks of something else.
+    near = {0: 0.5, 1: 0.83, 2: 0.81, 3: 0.1, 4: 0.1}
+    assert _flags(near, "Is naltrexone good for me?", {10: 1}) == []
+    assert _flags(near, "Does it ease anxiety, or can it cause it?", {10: 1}) == ["anxiety"]
+    # With the rule off (FlagSettings.unquoted_needs_contrast), nearness alone flags it.
+    loose = FlagSettings(near=0.06, near_named=0.16, unquoted_needs_contrast=False)
+    found = select_flags([ANXIETY, LIVER], {10: 1}, "Is naltrexone good for me?", Q, _store(near), loose)
+    assert [c.topic for c in found] == ["anxiety"]
 
 
 def test_a_quoted_side_alone_is_not_enough() -> None:
@@ -85,9 +94,11 @@ def test_a_farther_side_counts_when_the_question_names_the_topic() -> None:
 def test_quoted_disagreements_come_first_and_max_flags_holds() -> None:
     cos = {0: 0.83, 1: 0.5, 2: 0.81, 3: 0.95, 4: 0.80}
     store = _store(cos)
-    both = select_flags([ANXIETY, LIVER], {3: 1}, "What about it?", Q, store, SETTINGS)
+    # A question weighing two possibilities, so the unquoted disagreement is shown too, after the quoted one.
+    asked = "Does it help, or can it harm?"
+    both = select_flags([ANXIETY, LIVER], {3: 1}, asked, Q, store, SETTINGS)
     assert [c.topic for c in both] == ["liver", "anxiety"]
-    one = select_flags([ANXIETY, LIVER], {3: 1}, "What about it?", Q, store, FlagSettings(max_flags=1))
+    one = select_flags([ANXIETY, LIVER], {3: 1}, asked, Q, store, FlagSettings(max_flags=1))
     assert [c.topic for c in one] == ["liver"]
 
 

@@ -167,6 +167,10 @@ class FlagSettings:
     near_named: float = 0.16
     # Nearest sentences whose disagreements are considered (with the quoted ones).
     neighbours: int = 30
+    # A disagreement none of whose sentences the answer quotes is shown only when the question itself
+    # weighs two possibilities: otherwise the answer speaks of something else ("what happens if a
+    # patient stops taking it?" sits near the opioid-block sentences without asking about them).
+    unquoted_needs_contrast: bool = True
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities
     # ("contrast", see ``disagree.flags.contrasting``), or "never".

@@ -8,7 +8,9 @@ question (its closest sentence near the question's 5th-nearest sentence), and
 closer still unless the question names the disagreement's topic outside a
 condition clause. Being quoted alone is not enough: a quote can take part in a
 disagreement about something else ("Is it addictive?" quoting a sentence that
-also says it eases anxiety).
+also says it eases anxiety). Nor is being near without a quote: an answer that
+quotes neither side speaks of something else, unless the question itself weighs
+two possibilities.
 
 A question that itself sets two possibilities against each other ("does it calm
 you or make you jittery?", "which is it?") is about the disagreement when it names
@@ -113,6 +115,8 @@ def select_flags(
     scored = []
     for c in found:
         a, b = side_ids(c)
+        if settings.unquoted_needs_contrast and not contrast and not (a | b) & set(cited):
+            continue
         ga, gb = gap(a), gap(b)
         near = min(ga, gb)
         named = named_topic(question, c.topic)
