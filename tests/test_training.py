@@ -154,3 +154,24 @@ def test_the_shipped_reranker_scores_a_question_longer_than_its_window() -> None
     long_question = "Can I take naltrexone while I still drink a little every evening? " * 30
     scores = scorer.score(long_question[:2000], ["Naltrexone reduces cravings for alcohol.", "The sky is blue."])
     assert scores.shape == (2,) and np.isfinite(scores).all()
+
+
+@pytest.mark.slow
+def test_training_takes_a_question_longer_than_its_window(tmp_path: Path) -> None:
+    """A long forum-style question is cut as at scoring time (it once stopped `train reranker` mid-run)."""
+    from transformers import AutoTokenizer
+
+    from naltrexone_qa.answer.rerank import cut_question
+    from naltrexone_qa.embed.sentence_transformers import resolve_model_path
+    from naltrexone_qa.training.loop import train
+
+    base = resolve_model_path("all-MiniLM-L6-v2")
+    long_question = "I have been sober for a while and my doctor mentioned a monthly shot, so " * 6 + "does it help?"
+    tok = AutoTokenizer.from_pretrained(str(base))
+    cut = cut_question(tok, long_question, 32)
+    assert len(tok(cut, add_special_tokens=False)["input_ids"]) == 16 and long_question.lower().startswith(cut[:20])
+    assert cut_question(tok, "does it help?", 32) == "does it help?"
+    corpus = [Group(long_question, ("Naltrexone blocks opioid receptors.",), ("The sky is blue.",), "corpus")] * 2
+    cfg = TrainConfig(kind="ce", epochs=1, batch=2, max_negs=1, lora_r=2, ckpt_every=10, threads=1, max_length=32)
+    _model, record = train(corpus, [], cfg, base, tmp_path / "out")
+    assert record["steps"] == 1

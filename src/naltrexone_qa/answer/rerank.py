@@ -37,6 +37,16 @@ LIBRARY_NOISE = (
 ADAPTER_FILES = ("reranker.json", "adapter_config.json", "adapter_model.safetensors")
 
 
+def cut_question(tokenizer: Any, question: str, max_length: int) -> str:
+    """The question cut to half the pair's token budget, as training and scoring both see it.
+
+    Why: the sentence is truncated, never the question ("only_second"), so a long question must
+    leave room for it, else the tokenizer has nothing left to cut and raises.
+    """
+    ids = tokenizer(question, add_special_tokens=False)["input_ids"]
+    return question if len(ids) <= max_length // 2 else str(tokenizer.decode(ids[: max_length // 2]))
+
+
 @runtime_checkable
 class Reranker(Protocol):
     """Scores (question, sentence) pairs; higher is more relevant. One call scores one question's candidates."""
@@ -139,11 +149,7 @@ class CrossEncoderReranker:
         import torch
 
         with self._tok_lock:  # a fast tokenizer must not be driven by two threads at once
-            # The sentence is truncated, never the question, so a long question is cut to half the
-            # length first (else "only_second" has nothing left to cut and the tokenizer raises).
-            ids = self._tokenizer(question, add_special_tokens=False)["input_ids"]
-            if len(ids) > self.max_length // 2:
-                question = self._tokenizer.decode(ids[: self.max_length // 2])
+            question = cut_question(self._tokenizer, question, self.max_length)
             batch = self._tokenizer(
                 [question] * len(sentences),
                 list(sentences),

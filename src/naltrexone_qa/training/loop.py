@@ -22,6 +22,7 @@ from typing import Any, Callable, Optional, Sequence
 
 import numpy as np
 
+from ..answer.rerank import cut_question
 from .data import Group
 
 log = logging.getLogger(__name__)
@@ -111,7 +112,8 @@ def mean_pool(hidden: Any, mask: Any) -> Any:
 def _ce_loss(model: Any, tok: Any, batch: list[tuple[str, list[str]]], config: TrainConfig) -> Any:
     import torch
 
-    qs = [q for q, cands in batch for _ in cands]
+    cut = {q: cut_question(tok, q, config.max_length) for q, _ in batch}
+    qs = [cut[q] for q, cands in batch for _ in cands]
     ts = [c for _, cands in batch for c in cands]
     # Pairs of similar length share a forward pass, so padding (half the tokens otherwise) stays small.
     order = np.argsort([len(q) + len(t) for q, t in zip(qs, ts, strict=True)], kind="stable")
