@@ -2,7 +2,8 @@
 
 ``train reranker --out DIR`` trains the relevance adapter the answerer ships
 with; ``train heads --out DIR`` the answerability and pair relevance heads
-(about a minute); ``train bank --out DIR`` the question bank (seconds).
+(10-40 minutes: the pair head runs the pipeline for every training question);
+``train bank --out DIR`` the question bank (seconds).
 Reranker training is interruptible: Ctrl-C leaves the last checkpoint in
 ``DIR/ckpt`` and the same command resumes from it. Nothing here runs in CI.
 """
@@ -104,7 +105,7 @@ def train_reranker(
 @evals_file_option("--dev", "dev_file", "evals/dev.jsonl", "Tuning split that chooses each head's regularisation.")
 @common_options
 def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
-    """Train the answerability and pair relevance heads (about a minute; deterministic).
+    """Train the answerability and pair relevance heads (10-40 minutes on 2 cores; deterministic).
 
     Writes answerability.json and relevance_head.json. The shipped ones are in
     `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
