@@ -111,12 +111,18 @@ def select_flags(
     def gap(ids: set[int]) -> float:
         return float(np.max(sentence_vectors.get_vectors(sorted(ids)) @ qvec)) - fifth
 
+    quoted_ids = set(cited)
+
+    def quoted(c: Conflict) -> int:
+        a, b = side_ids(c)
+        return bool(a & quoted_ids) + bool(b & quoted_ids)
+
     contrast = contrasting(question)
     scored = []
     for c in found:
-        a, b = side_ids(c)
-        if settings.unquoted_needs_contrast and not contrast and not (a | b) & set(cited):
+        if settings.unquoted_needs_contrast and not contrast and not quoted(c):
             continue
+        a, b = side_ids(c)
         ga, gb = gap(a), gap(b)
         near = min(ga, gb)
         named = named_topic(question, c.topic)
@@ -124,10 +130,6 @@ def select_flags(
         weighed = contrast and max(ga, gb) >= -settings.near and (named or near >= -settings.near_named)
         if close or weighed:
             scored.append((near, c))
-
-    def quoted(c: Conflict) -> int:
-        a, b = side_ids(c)
-        return bool(a & set(cited)) + bool(b & set(cited))
 
     scored.sort(key=lambda nc: (-quoted(nc[1]), -SEVERITY_RANK.get(nc[1].severity, 0), -nc[0], -nc[1].score))
     return [c for _, c in scored[: settings.max_flags]]
