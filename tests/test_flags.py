@@ -81,6 +81,15 @@ def test_a_quoted_side_alone_is_not_enough() -> None:
     assert _flags({0: 0.1, 1: 0.1, 2: 0.1, 3: 0.93, 4: 0.2}, "Is naltrexone addictive?", {3: 1}) == []
 
 
+def test_both_sides_quoted_is_shown_however_far_the_sides_are() -> None:
+    # Side b 0.30 below the 5th-nearest and the topic not named: far, but the answer quotes both sides.
+    far = {0: 0.95, 1: 0.5, 2: 0.52, 3: 0.1, 4: 0.1}
+    assert _flags(far, "Is naltrexone good for me?", {0: 1, 2: 2}) == ["anxiety"]
+    assert _flags(far, "Is naltrexone good for me?", {0: 1}) == []
+    off = FlagSettings(near=0.06, near_named=0.16, both_quoted_shown=False)
+    assert select_flags([ANXIETY, LIVER], {0: 1, 2: 2}, "Is naltrexone good for me?", Q, _store(far), off) == []
+
+
 def test_a_farther_side_counts_when_the_question_names_the_topic() -> None:
     cos = {0: 0.95, 1: 0.5, 2: 0.72, 3: 0.1, 4: 0.1}  # side b 0.10 below the 5th-nearest
     assert _flags(cos, "Does naltrexone help with anxiety?", {0: 1}) == ["anxiety"]

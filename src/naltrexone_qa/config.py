@@ -171,6 +171,9 @@ class FlagSettings:
     # weighs two possibilities: otherwise the answer speaks of something else ("what happens if a
     # patient stops taking it?" sits near the opioid-block sentences without asking about them).
     unquoted_needs_contrast: bool = True
+    # A disagreement both of whose sides the answer quotes is shown however far either side is: the
+    # answer itself sets them against each other, and the reader should be told.
+    both_quoted_shown: bool = True
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities
     # ("contrast", see ``disagree.flags.contrasting``), or "never".

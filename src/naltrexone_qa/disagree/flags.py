@@ -10,7 +10,8 @@ condition clause. Being quoted alone is not enough: a quote can take part in a
 disagreement about something else ("Is it addictive?" quoting a sentence that
 also says it eases anxiety). Nor is being near without a quote: an answer that
 quotes neither side speaks of something else, unless the question itself weighs
-two possibilities.
+two possibilities. An answer that quotes both sides shows the disagreement
+however far they are: it sets them against each other itself.
 
 A question that itself sets two possibilities against each other ("does it calm
 you or make you jittery?", "which is it?") is about the disagreement when it names
@@ -128,7 +129,7 @@ def select_flags(
         named = named_topic(question, c.topic)
         close = near >= -settings.near or (near >= -settings.near_named and named)
         weighed = contrast and max(ga, gb) >= -settings.near and (named or near >= -settings.near_named)
-        if close or weighed:
+        if close or weighed or (settings.both_quoted_shown and quoted(c) == 2):
             scored.append((near, c))
 
     scored.sort(key=lambda nc: (-quoted(nc[1]), -SEVERITY_RANK.get(nc[1].severity, 0), -nc[0], -nc[1].score))
