@@ -153,6 +153,10 @@ class AnswerSettings:
     reranker_dir: Optional[Path] = None
 
 
+# When an answer quotes the other side of the disagreement it shows (``FlagSettings.quote_both_sides``).
+QuoteBothSides = Literal["always", "contrast", "never"]
+
+
 @dataclass(frozen=True)
 class FlagSettings:
     """When an answer shows a disagreement from the conflict map (chosen on evals/dev.jsonl's
@@ -177,7 +181,7 @@ class FlagSettings:
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities
     # ("contrast", see ``disagree.flags.contrasting``), or "never".
-    quote_both_sides: Literal["always", "contrast", "never"] = "always"
+    quote_both_sides: QuoteBothSides = "always"
 
 
 def _env_value(name: str, text: str) -> Any:

@@ -9,10 +9,11 @@ possibilities, or never; chosen on dev, see the README's Disagreement section).
 
 from __future__ import annotations
 
-from typing import Callable, Literal, Mapping, Optional, Sequence
+from typing import Callable, Mapping, Optional, Sequence
 
 import numpy as np
 
+from ..config import QuoteBothSides
 from ..disagree.flags import contrasting, missing_side, shown_pair, side_ids
 from ..retrieve.store import VectorStore
 from ..types import Citation, Conflict
@@ -48,7 +49,7 @@ def other_side(
     question: str,
     qvec: np.ndarray,
     vectors: VectorStore,
-    when: Literal["always", "contrast", "never"],
+    when: QuoteBothSides,
 ) -> Optional[int]:
     """The sentence that quotes the unquoted side of the first disagreement shown, if one should.
 

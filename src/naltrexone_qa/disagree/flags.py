@@ -107,12 +107,11 @@ def select_flags(
     if not hits:
         return []
     fifth = hits[min(4, len(hits) - 1)][1]
-    found = conflicts_touching(conflicts, set(cited) | {i for i, _ in hits})
+    quoted_ids = set(cited)
+    found = conflicts_touching(conflicts, quoted_ids | {i for i, _ in hits})
 
     def gap(ids: set[int]) -> float:
         return float(np.max(sentence_vectors.get_vectors(sorted(ids)) @ qvec)) - fifth
-
-    quoted_ids = set(cited)
 
     def quoted(c: Conflict) -> int:
         a, b = side_ids(c)
