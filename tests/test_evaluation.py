@@ -26,6 +26,7 @@ from naltrexone_qa.types import Answer, AnswerSentence, Citation, Conflict, Docu
 
 ROOT = Path(__file__).resolve().parents[1]
 DEV = ROOT / "evals" / "dev.jsonl"
+DEV_FLAGS = ROOT / "evals" / "dev_flags.jsonl"
 TEST = ROOT / "evals" / "test.jsonl"
 CORPUS = ROOT / "corpus"
 
@@ -59,11 +60,24 @@ def test_test_split_meets_the_issue_minimums() -> None:
 
 
 def test_splits_are_disjoint_and_name_only_corpus_documents() -> None:
-    dev, test = load_qa(DEV), load_qa(TEST)
-    assert not {i.id for i in dev} & {i.id for i in test}
-    assert not {(i.question, i.history) for i in dev} & {(i.question, i.history) for i in test}
-    for path, items in ((DEV, dev), (TEST, test)):
+    dev, flags, test = load_qa(DEV), load_qa(DEV_FLAGS), load_qa(TEST)
+    for tune in (dev, flags):
+        assert not {i.id for i in tune} & {i.id for i in test}
+        assert not {(i.question, i.history) for i in tune} & {(i.question, i.history) for i in test}
+    assert not {i.id for i in dev} & {i.id for i in flags}
+    for path, items in ((DEV, dev), (DEV_FLAGS, flags), (TEST, test)):
         check_doc_ids(items, _corpus(), str(path))
+
+
+def test_flag_tuning_items_are_labelled_and_quotable_on_both_sides() -> None:
+    """Every dev_flags item is answerable, labelled yes / no / any, and a yes names two sides' documents."""
+    items = load_qa(DEV_FLAGS)
+    assert len(items) >= 70 and all(it.answerable for it in items)
+    assert sum(it.disagreement == "yes" for it in items) >= 40
+    for it in items:
+        assert it.disagreement in ("yes", "no", "any"), it.id
+        if it.disagreement == "yes":
+            assert len(set(it.disagreement_sources)) == 2 and set(it.disagreement_sources) <= set(it.gold_sources)
 
 
 def test_key_phrases_sit_inside_one_sentence_of_a_gold_document() -> None:
@@ -77,7 +91,7 @@ def test_key_phrases_sit_inside_one_sentence_of_a_gold_document() -> None:
     def quotable(it: QAItem, p: str) -> bool:
         return any(normalize(p) in s for g in it.gold_sources for s in sentences[g])
 
-    for it in load_qa(TEST):  # every phrase of the new items (the writers' checker enforced it)
+    for it in [*load_qa(TEST), *load_qa(DEV_FLAGS)]:  # every phrase of the new items (the writers' checker enforced it)
         assert all(quotable(it, p) for p in it.must_contain_any), it.id
     for it in load_qa(DEV):  # the first round's items: at least one (some also name a table row)
         assert not it.answerable or any(quotable(it, p) for p in it.must_contain_any), it.id

@@ -96,8 +96,37 @@ def test_a_farther_side_counts_when_the_question_names_the_topic() -> None:
     assert _flags(cos, "Does naltrexone help me sleep?", {0: 1}) == []
     # Named only inside a condition clause: the question asks about something else.
     assert _flags(cos, "If I take it for anxiety, does it harm the liver?", {0: 1}) == []
-    # Beyond the named-topic margin nothing is flagged.
-    assert _flags({0: 0.95, 1: 0.5, 2: 0.60, 3: 0.1, 4: 0.1}, "Does naltrexone help with anxiety?", {0: 1}) == []
+    # Beyond the named-topic margin a question asking for something else is not flagged ...
+    far = {0: 0.95, 1: 0.5, 2: 0.60, 3: 0.1, 4: 0.1}
+    assert _flags(far, "Which universities studied naltrexone for anxiety?", {0: 1}) == []
+    # ... but a yes-or-no question about the topic answered from one side is (FlagSettings.one_side_polar_named).
+    assert _flags(far, "Does naltrexone help with anxiety?", {0: 1}) == ["anxiety"]
+    off = FlagSettings(near=0.06, near_named=0.16, one_side_polar_named=False)
+    assert select_flags([ANXIETY, LIVER], {0: 1}, "Does naltrexone help with anxiety?", Q, _store(far), off) == []
+
+
+def test_a_yes_or_no_question_answered_from_one_side_shows_the_disagreement() -> None:
+    far = {0: 0.95, 1: 0.5, 2: 0.40, 3: 0.1, 4: 0.1}  # side b far below the question's 5th-nearest
+    assert _flags(far, "i get panic attacks. is it gonna make my anxiety worse??", {0: 1}) == ["anxiety"]
+    assert _flags(far, "so could it make my anxiety worse (I have panic attacks)?", {0: 1}) == ["anxiety"]
+    # Not yes-or-no, the topic not named, or no side quoted: nothing.
+    assert _flags(far, "Which other treatments is naltrexone paired with for anxiety?", {0: 1}) == []
+    assert _flags(far, "Is naltrexone good for me?", {0: 1}) == []
+    assert _flags(far, "Is it gonna make my anxiety worse?", {10: 1}) == []
+
+
+def test_polar_reads_the_asking_sentence() -> None:
+    from naltrexone_qa.disagree.flags import polar
+
+    assert polar("Does naltrexone help anxiety?")
+    assert polar("ok so can u still get high on it")
+    assert polar("My son is on it. Will pain meds still work? healthcare provider")
+    assert not polar("How do doctors check that someone is free of opioids?")
+    assert not polar("Is it safe? Which websites say so?")
+    assert not polar("what about the opposite (Is it good for anxiety)?")
+    # After an opening condition, a yes-or-no question is still one; a wh-question is not.
+    assert polar("im on the shot. if i relapse on pills will anything even happen?")
+    assert not polar("if you want to start, how long do you wait?")
 
 
 def test_quoted_disagreements_come_first_and_max_flags_holds() -> None:
@@ -128,7 +157,7 @@ def test_a_question_weighing_two_possibilities_is_flagged_though_one_side_is_far
     # Side b 0.30 below the 5th-nearest: too far even for a named topic, unless the question
     # itself sets two possibilities against each other.
     cos = {0: 0.95, 1: 0.5, 2: 0.52, 3: 0.1, 4: 0.1}
-    assert _flags(cos, "Does naltrexone relieve anxiety?", {0: 1}) == []
+    assert _flags(cos, "What does naltrexone do for anxiety?", {0: 1}) == []
     assert _flags(cos, "Does naltrexone relieve anxiety, or can it actually cause anxiety?", {0: 1}) == ["anxiety"]
     assert _flags(cos, "I've read it's looked at for anxiety. Which is it?", {0: 1}) == ["anxiety"]
     # Not about the topic, or no side near the question: nothing.
@@ -144,6 +173,10 @@ def test_contrasting_reads_alternatives_not_lists() -> None:
     assert contrasting("But I've heard it can be dangerous")
     assert not contrasting("Did naltrexone change people's pain or anxiety ratings?")
     assert not contrasting("Can I take it with diazepam or alprazolam?")
+    assert contrasting("whats it do to anxiety, good or bad?")
+    assert contrasting("Expect anxiety to improve or to increase?")
+    assert contrasting("what about the opposite?")
+    assert not contrasting("Is it a pill or a shot?")
 
 
 def test_missing_side_is_the_unquoted_side_only_when_the_other_is_quoted() -> None:

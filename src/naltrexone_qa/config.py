@@ -178,6 +178,10 @@ class FlagSettings:
     # A disagreement both of whose sides the answer quotes is shown however far either side is: the
     # answer itself sets them against each other, and the reader should be told.
     both_quoted_shown: bool = True
+    # A disagreement one of whose sides the answer quotes is shown when the question asks yes or no
+    # and names the disagreement's topic ("is it gonna make my anxiety worse?" answered from the side
+    # that says it eases anxiety): a yes or no from one side would be taken as the articles' answer.
+    one_side_polar_named: bool = True
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities
     # ("contrast", see ``disagree.flags.contrasting``), or "never".

@@ -11,7 +11,10 @@ disagreement about something else ("Is it addictive?" quoting a sentence that
 also says it eases anxiety). Nor is being near without a quote: an answer that
 quotes neither side speaks of something else, unless the question itself weighs
 two possibilities. An answer that quotes both sides shows the disagreement
-however far they are: it sets them against each other itself.
+however far they are: it sets them against each other itself. And a yes-or-no
+question that names the disagreement's topic ("is it gonna make my anxiety
+worse?"), answered from one side, shows it however far the other side's wording
+is: a yes or no from one side would be read as the articles' answer.
 
 A question that itself sets two possibilities against each other ("does it calm
 you or make you jittery?", "which is it?") is about the disagreement when it names
@@ -40,7 +43,21 @@ _CONTRAST = re.compile(
     r"the opposite|make|makes|cause|causes|warn)\b|\bwhich (?:one )?is (?:it|right|true|correct)\b|"
     r"\bthe other way\b|\bcontradict|\bconflicting\b|\bmixed (?:messages|signals|evidence)\b|"
     r"\bsome (?:say|people say|sources say)\b|\bisn\W?t (?:it|\w+) supposed\b|\bi thought\b|"
-    r"\bbut i(?:\W?ve| have)? (?:read|heard)\b",
+    r"\bbut i(?:\W?ve| have)? (?:read|heard)\b|\bgood or bad\b|\bthe opposite\b|"
+    r"\bor (?:to )?(?:worse|better|increase|decrease|improve|worsen|reduce|help|hurt|harm|trigger)\b",
+    re.IGNORECASE,
+)
+# A question that asks yes or no: its asking sentence opens with a verb, after any "so", "and", "ok" ...
+_LEAD = re.compile(r"^(?:(?:so|and|but|ok|okay|then|well|wait|also|hmm|hi|hey|right)\b[\s,]*)+", re.IGNORECASE)
+_POLAR = re.compile(
+    r"^(?:is|are|was|were|does|do|did|can|could|will|would|should|may|might|has|have|isn\W?t|doesn\W?t|"
+    r"won\W?t|can\W?t|wouldn\W?t)\b",
+    re.IGNORECASE,
+)
+# ... or after an opening condition: "if i relapse on pills will anything even happen?"
+_POLAR_AFTER_IF = re.compile(
+    r"^(?:if|when|once|while)\b(?:(?!\b(?:how|what|which|who|where|when|why)\b).)*?"
+    r"[\s,](?:is|are|will|would|can|could|does|do|should|might|may)\s+(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b",
     re.IGNORECASE,
 )
 
@@ -48,6 +65,20 @@ _CONTRAST = re.compile(
 def contrasting(question: str) -> bool:
     """Whether the question weighs two possibilities against each other (see ``_CONTRAST``)."""
     return bool(_CONTRAST.search(question))
+
+
+def polar(question: str) -> bool:
+    """Whether the question asks yes or no ("is it gonna make my anxiety worse?", "can u still get high").
+
+    The asking sentence is the last one with a question mark (else the last one); the
+    history a follow-up was resolved with, in parentheses, is left out.
+    """
+    text = re.sub(r"\([^)]*\)", " ", question)
+    parts = [p.strip() for p in re.split(r"(?<=[.?!])\s+", text) if p.strip()]
+    if not parts:
+        return False
+    asking = _LEAD.sub("", ([p for p in parts if "?" in p] or parts)[-1])
+    return bool(_POLAR.match(asking) or _POLAR_AFTER_IF.match(asking))
 
 
 def side_ids(c: Conflict) -> tuple[set[int], set[int]]:
@@ -118,6 +149,7 @@ def select_flags(
         return bool(a & quoted_ids) + bool(b & quoted_ids)
 
     contrast = contrasting(question)
+    asks_yes_no = polar(question)
     scored = []
     for c in found:
         if settings.unquoted_needs_contrast and not contrast and not quoted(c):
@@ -128,7 +160,8 @@ def select_flags(
         named = named_topic(question, c.topic)
         close = near >= -settings.near or (near >= -settings.near_named and named)
         weighed = contrast and max(ga, gb) >= -settings.near and (named or near >= -settings.near_named)
-        if close or weighed or (settings.both_quoted_shown and quoted(c) == 2):
+        one_sided = settings.one_side_polar_named and quoted(c) == 1 and named and asks_yes_no
+        if close or weighed or one_sided or (settings.both_quoted_shown and quoted(c) == 2):
             scored.append((near, c))
 
     scored.sort(key=lambda nc: (-quoted(nc[1]), -SEVERITY_RANK.get(nc[1].severity, 0), -nc[0], -nc[1].score))
