@@ -21,6 +21,8 @@ def test_shipped_records_are_fitted_on_dev_and_calibration_only():
     assert set(cal.coef) <= set(QUESTION_FEATURES) and 0 < cal.threshold < 1
     assert cal.record is not None and "dev.jsonl" in cal.record["fitted_on"]
     assert "test" not in cal.record["fitted_on"]
+    # The out-of-fold figures are those of the record's own threshold: false abstention within 0.03.
+    assert cal.record["cross_validated"]["false_abstention"] <= calibrate.MAX_FALSE_ABSTENTION
     assert set(ranker.weights) <= set(FEATURES) and "dev" in ranker.record["fitted_on"]
     assert ranker.record["cross_validated"]["hit@3"] > 0
     assert 0 < cal.confidence({f: 0.5 for f in cal.coef}) < 1

@@ -12,7 +12,7 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Optional, Sequence
+from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 
@@ -22,7 +22,7 @@ from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
 from ..jsonl import read_jsonl
 from ..pipeline import QA
-from .fit import examples, fit_abstention, fit_ranker, rescore
+from .fit import decision_figures, examples, fit_abstention, fit_ranker, rescore
 from .items import QAItem, load_items
 
 RANKER_FEATURES = (
@@ -101,6 +101,52 @@ def _threshold(probs: np.ndarray, answerable: np.ndarray) -> float:
     return 0.05
 
 
+ABSTAIN_C_GRID = (1.0, 3.0, 10.0, 30.0)  # with training questions: C chosen on dev (decision accuracy)
+
+
+class Sources(NamedTuple):
+    """What the abstain decision learns from: names and sizes for its record, and the training examples."""
+
+    dev_name: str
+    extra_name: str
+    n_extra: int
+    train_name: str = ""
+    train: Sequence[Any] = ()
+
+
+def _abstain_on_train(
+    feats: Sequence[dict[str, float]], answerable: np.ndarray, n_dev: int, names: list[str], src: Sources
+) -> dict[str, Any]:
+    """Fitted on the cross-fitted training questions and the extra ones; C chosen on dev, which it never sees.
+
+    ``feats`` and ``answerable`` run dev, extra, training. The threshold is the highest whose
+    out-of-fold false abstention on the fitted questions stays within MAX_FALSE_ABSTENTION.
+    """
+    fit_f, fit_y = list(feats[n_dev:]), answerable[n_dev:]
+    dev_x = np.array([[f[n] for n in names] for f in feats[:n_dev]])
+    dev_y = answerable[:n_dev]
+    tried: dict[float, dict[str, Any]] = {}
+    for c in ABSTAIN_C_GRID:
+        rec = fit_abstention(fit_f, list(fit_y), names, c)
+        oof = np.array(rec.pop("oof_probabilities"))
+        rec["threshold"] = _threshold(oof, fit_y)
+        rec["cross_validated"] = decision_figures(oof, fit_y, rec["threshold"])
+        z = rec["intercept"] + dev_x @ np.array([rec["coef"][n] for n in names])
+        rec["dev"] = decision_figures(1.0 / (1.0 + np.exp(-z)), dev_y, rec["threshold"])
+        tried[c] = rec
+    best = max(ABSTAIN_C_GRID, key=lambda c: (tried[c]["dev"]["decision_accuracy"], -c))
+    out = {**tried[best], "C": best}
+    out["dev_by_C"] = {str(c): r["dev"] for c, r in tried.items()}
+    n_train = len(src.train)
+    out["fitted_on"] = (
+        f"{src.train_name} ({n_train}, cross-fitted: heads and bank refitted without each fold's writers) + "
+        f"{src.extra_name} ({src.n_extra}): {int(fit_y.sum())} answerable, {int((~fit_y).sum())} not; "
+        f"C chosen on {src.dev_name} ({n_dev}), which is not fitted on"
+    )
+    out["cross_validated_on"] = "the fitted questions (out-of-fold)"
+    return out
+
+
 def _fit_variant(
     exs: Sequence[Any],
     n_dev: int,
@@ -108,9 +154,7 @@ def _fit_variant(
     uses_rerank: bool,
     learned: Sequence[str],
     c: float,
-    dev_name: str,
-    extra_name: str,
-    n_extra: int,
+    src: Sources,
 ) -> dict[str, Any]:
     answerable_dev = [e for e in exs[:n_dev] if e.item.answerable]
     ranker = fit_ranker(answerable_dev, names, c, uses_rerank)
@@ -119,10 +163,17 @@ def _fit_variant(
     answerable = np.array([e.item.answerable for e in exs])
     abstain_names = [*ABSTAIN_FEATURES, "rerank_top"] if uses_rerank else list(ABSTAIN_FEATURES)
     abstain_names += learned
+    if src.train:
+        return {
+            "ranker": ranker.to_record(),
+            "calibration": _abstain_on_train(feats, answerable, n_dev, abstain_names, src),
+        }
     abstain = fit_abstention(feats, list(answerable), abstain_names, c)
-    abstain["threshold"] = _threshold(np.array(abstain.pop("oof_probabilities")), answerable)
+    oof = np.array(abstain.pop("oof_probabilities"))
+    abstain["threshold"] = _threshold(oof, answerable)
+    abstain["cross_validated"] = decision_figures(oof, answerable, abstain["threshold"])
     abstain["fitted_on"] = (
-        f"{dev_name} ({n_dev}) + {extra_name} ({n_extra}): "
+        f"{src.dev_name} ({n_dev}) + {src.extra_name} ({src.n_extra}): "
         f"{int(answerable.sum())} answerable, {int((~answerable).sum())} not"
     )
     return {"ranker": ranker.to_record(), "calibration": abstain}
@@ -154,6 +205,8 @@ def calibrate(
     out_dir: Optional[Path],
     ranker_features: Sequence[str] = RANKER_FEATURES,
     c: float = 1.0,
+    train: Sequence[Any] = (),
+    train_name: str = "",
 ) -> dict[str, Any]:
     """Fit the records (with the reranker's signal when a reranker is loaded, and without it) and write them.
 
@@ -163,14 +216,19 @@ def calibrate(
     ``pair`` joins the ranker and the answerability head's ``prior`` the abstain decision;
     with a question bank (``train bank``), ``bank`` joins both. The heads and the bank are
     written beside the records, so the folder is complete for ``--fitted DIR``.
+
+    ``train`` (examples of training questions, cross-fitted: ``training.crossfit``) moves the
+    abstain decision onto them and the calibration questions, with dev choosing its C; the
+    ranker is fitted on dev either way (it ranks dev's questions better than one fitted on
+    the training questions: out-of-fold hit@1 0.706 against 0.687).
     """
     dev = load_items(dev_path)
     extra = read_items(calibration_path) if calibration_path else []
     qa = reading_all(qa)
     with_rerank = qa.chooser.reranker is not None
     head, pair_head = qa.chooser.head, qa.chooser.pair_head
-    exs = examples(qa, dev + extra)
-    names = (dev_path.name, calibration_path.name if calibration_path else "-", len(extra))
+    exs = [*examples(qa, dev + extra), *train]
+    src = Sources(dev_path.name, calibration_path.name if calibration_path else "-", len(extra), train_name, train)
     plain = [f for f in ranker_features if f not in ("rerank", "pair", "bank", "bank_votes")]
     if pair_head is not None:
         plain.append("pair")
@@ -178,11 +236,9 @@ def calibrate(
         plain += ["bank", "bank_votes"]
     # Question signals from the learned parts the pipeline has (each 0 without its part).
     learned = [name for name, used in (("prior", head), ("bank", qa.chooser.bank)) if used is not None]
-    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, learned, c, *names)}
+    variants = {"no-rerank": _fit_variant(exs, len(dev), plain, False, learned, c, src)}
     variants[""] = (
-        _fit_variant(exs, len(dev), [*plain, "rerank"], True, learned, c, *names)
-        if with_rerank
-        else variants["no-rerank"]
+        _fit_variant(exs, len(dev), [*plain, "rerank"], True, learned, c, src) if with_rerank else variants["no-rerank"]
     )
     records = {}
     for variant, recs in variants.items():

@@ -19,6 +19,7 @@ from ..answer.abstain import QUESTION_FEATURES
 from ..answer.conversation import resolve
 from ..answer.features import FEATURES
 from ..answer.ranker import Ranker
+from ..errors import DataError
 from ..pipeline import QA
 from ..text import norm_text
 from .items import QAItem
@@ -85,6 +86,8 @@ def fit_weights(exs: Sequence[Example], names: Sequence[str], c: float = 1.0) ->
 
     cols = [FEATURES.index(n) for n in names]
     x, y = _pairwise([e for e in exs if e.good.any()], cols)
+    if not len(y):
+        raise DataError("no question has a right sentence among its candidates: nothing to fit the ranker on")
     model = LogisticRegression(C=c, fit_intercept=False, max_iter=5000).fit(x, y)
     return {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)}
 
@@ -104,14 +107,19 @@ def hits(exs: Sequence[Example], weights: dict[str, float], k: int) -> float:
 def cross_validate(exs: Sequence[Example], names: Sequence[str], c: float) -> dict[str, float]:
     """Out-of-fold hit@1 and hit@3 of a ranker with these features (folds by question)."""
     h1 = h3 = 0.0
+    total = 0
     for fold in _folds(len(exs)):
         held = set(fold.tolist())
-        w = fit_weights([e for i, e in enumerate(exs) if i not in held], names, c)
+        rest = [e for i, e in enumerate(exs) if i not in held]
+        if not any(e.good.any() for e in rest):
+            continue  # a tiny file: no right sentence left to learn from in this fold
+        w = fit_weights(rest, names, c)
         test = [e for i, e in enumerate(exs) if i in held]
         n = sum(e.item.answerable for e in test)
         h1 += hits(test, w, 1) * n
         h3 += hits(test, w, 3) * n
-    total = sum(e.item.answerable for e in exs)
+        total += n
+    total = max(total, 1)
     return {"hit@1": round(h1 / total, 4), "hit@3": round(h3 / total, 4)}
 
 
@@ -147,6 +155,17 @@ def rescore(exs: Sequence[Example], ranker: Ranker) -> list[dict[str, float]]:
     return out
 
 
+def decision_figures(probs: np.ndarray, answerable: np.ndarray, threshold: float) -> dict[str, Optional[float]]:
+    """Decision accuracy, false abstention and abstention on unanswerable questions at this threshold."""
+    decided = np.asarray(probs) >= threshold
+    y = np.asarray(answerable, dtype=bool)
+    return {
+        "decision_accuracy": round(float((decided == y).mean()), 4),
+        "false_abstention": round(float((~decided[y]).mean()), 4) if y.any() else None,
+        "abstention_on_unanswerable": round(float((~decided[~y]).mean()), 4) if (~y).any() else None,
+    }
+
+
 def fit_abstention(
     feats: Sequence[dict[str, float]],
     answerable: Sequence[bool],
@@ -165,16 +184,11 @@ def fit_abstention(
         m = LogisticRegression(C=c, max_iter=5000).fit(x[train], y[train])
         oof[fold] = m.predict_proba(x[fold])[:, 1]
     model = LogisticRegression(C=c, max_iter=5000).fit(x, y)
-    decided = oof >= threshold
     return {
         "intercept": float(model.intercept_[0]),
         "coef": {n: float(w) for n, w in zip(names, model.coef_[0], strict=True)},
         "threshold": threshold,
-        "cross_validated": {
-            "decision_accuracy": round(float((decided == y.astype(bool)).mean()), 4),
-            "false_abstention": round(float((~decided[y == 1]).mean()), 4) if (y == 1).any() else None,
-            "abstention_on_unanswerable": round(float((~decided[y == 0]).mean()), 4) if (y == 0).any() else None,
-        },
+        "cross_validated": decision_figures(oof, y.astype(bool), threshold),
         "oof_probabilities": [round(float(p), 4) for p in oof],
     }
 
@@ -183,6 +197,7 @@ __all__ = [
     "QUESTION_FEATURES",
     "Example",
     "cross_validate",
+    "decision_figures",
     "examples",
     "fit_abstention",
     "fit_ranker",

@@ -13,16 +13,25 @@ from __future__ import annotations
 
 import hashlib
 from pathlib import Path
-from typing import Any
+from typing import Any, Sequence
 
 import numpy as np
 
 from ..answer.bank import BankEntry, write_bank
 from ..answer.conversation import resolve
 from ..errors import DataError
-from ..evaluation.items import load_items
+from ..evaluation.items import QAItem, load_items
 from ..pipeline import QA
 from ..text import norm_text
+from ..types import Sentence
+
+
+def answering_sentences(sentences: Sequence[Sentence], item: QAItem) -> list[Sentence]:
+    """The sentences of an item's gold articles that hold one of its key phrases (none for an unanswerable item)."""
+    if not item.answerable:
+        return []
+    phrases = [norm_text(p) for p in item.must_contain_any]
+    return [s for s in sentences if s.doc_id in item.gold_sources and any(p in norm_text(s.text) for p in phrases)]
 
 
 def build_bank(qa: QA, train_file: Path, out: Path) -> dict[str, Any]:
@@ -35,8 +44,7 @@ def build_bank(qa: QA, train_file: Path, out: Path) -> dict[str, Any]:
     for it in items:
         if not it.answerable:
             continue
-        phrases = [norm_text(p) for p in it.must_contain_any]
-        targets = [s for s in sentences if s.doc_id in it.gold_sources and any(p in norm_text(s.text) for p in phrases)]
+        targets = answering_sentences(sentences, it)
         if not targets:
             unmatched.append(it.id)
             continue
@@ -66,4 +74,4 @@ def build_bank(qa: QA, train_file: Path, out: Path) -> dict[str, Any]:
     return record
 
 
-__all__ = ["build_bank"]
+__all__ = ["answering_sentences", "build_bank"]

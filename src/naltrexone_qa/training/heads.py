@@ -101,7 +101,8 @@ def fit_answerability(
     }
 
 
-def _pair_rows(qa: QA, exs: Sequence[Example], vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def pair_rows(qa: QA, exs: Sequence[Example], vecs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The relevance head's inputs and labels: every candidate of every answerable question with a right one."""
     store = qa.index.sentence_vectors
     xs, ys = [], []
     for e, v in zip(exs, vecs, strict=True):
@@ -119,7 +120,7 @@ def fit_relevance(qa: QA, data: Split, dev: Split, paths: tuple[Path, Path], gri
 
     fitting = reading_all(qa)
     ex_train, ex_dev = examples(fitting, data.items), examples(fitting, dev.items)
-    x, y = _pair_rows(fitting, ex_train, data.vectors)
+    x, y = pair_rows(fitting, ex_train, data.vectors)
     names = [f for f in RANKER_FEATURES if f != "pair"] + ["pair"]
     if fitting.chooser.reranker is not None:
         names.append("rerank")
@@ -175,4 +176,4 @@ def train_heads(
     return records
 
 
-__all__ = ["question_vectors", "train_heads"]
+__all__ = ["pair_rows", "question_vectors", "train_heads"]

@@ -191,13 +191,22 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
     'More questions for the abstain decision: JSON lines with "question" and "answerable".',
 )
 @click.option(
+    "--train-file",
+    "train_file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Also learn the abstain decision from these training questions (e.g. evals/train.jsonl), cross-fitted "
+    "by writer (about 15 minutes); dev then only chooses its regularisation. Not how the shipped records "
+    "were made (see the README).",
+)
+@click.option(
     "--out",
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
     help="Write ranker.json and calibration.json here (point AnswerSettings at them, or ship them).",
 )
-def calibrate(dev_file: str, questions: str, out_dir: Optional[str], **options: Any) -> None:
+def calibrate(dev_file: str, questions: str, train_file: Optional[str], out_dir: Optional[str], **options: Any) -> None:
     """Fit the candidate ranker and the answer/abstain decision on dev questions; print the records.
 
     The shipped records are regenerated with
@@ -206,18 +215,31 @@ def calibrate(dev_file: str, questions: str, out_dir: Optional[str], **options: 
 
     def go() -> None:
         from ...evaluation.calibrate import calibrate as fit
+        from ...evaluation.items import load_items
+        from ...training.crossfit import crossfit_examples
 
-        for path in (dev_file, questions):
+        for path in (dev_file, questions, *((train_file,) if train_file else ())):
             if not Path(path).is_file():
                 fail(f"{path} not found", 2)
+        qa = load_qa(make_settings(**options))
+        train = crossfit_examples(qa, load_items(Path(train_file)), notify=_say) if train_file else []
         records = fit(
-            load_qa(make_settings(**options)), Path(dev_file), Path(questions), Path(out_dir) if out_dir else None
+            qa,
+            Path(dev_file),
+            Path(questions),
+            Path(out_dir) if out_dir else None,
+            train=train,
+            train_name=Path(train_file).name if train_file else "",
         )
         click.echo(json.dumps(records, indent=2))
         if out_dir:
             click.echo(f"written to {out_dir}: " + ", ".join(records), err=True)
 
     run_guarded(go)
+
+
+def _say(message: str) -> None:
+    click.echo(message, err=True)
 
 
 COMMANDS = [eval_cmd, calibrate]
