@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Optional, Sequence
 
 import numpy as np
 
+from ..answer.abstain import Calibration
 from ..answer.bank import write_bank
 from ..answer.ranker import Ranker
 from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
@@ -123,7 +124,6 @@ def _abstain_on_train(
     out-of-fold false abstention on the fitted questions stays within MAX_FALSE_ABSTENTION.
     """
     fit_f, fit_y = list(feats[n_dev:]), answerable[n_dev:]
-    dev_x = np.array([[f[n] for n in names] for f in feats[:n_dev]])
     dev_y = answerable[:n_dev]
     tried: dict[float, dict[str, Any]] = {}
     for c in ABSTAIN_C_GRID:
@@ -131,8 +131,8 @@ def _abstain_on_train(
         oof = np.array(rec.pop("oof_probabilities"))
         rec["threshold"] = _threshold(oof, fit_y)
         rec["cross_validated"] = decision_figures(oof, fit_y, rec["threshold"])
-        z = rec["intercept"] + dev_x @ np.array([rec["coef"][n] for n in names])
-        rec["dev"] = decision_figures(1.0 / (1.0 + np.exp(-z)), dev_y, rec["threshold"])
+        decide = Calibration.from_record(rec, "the fitted decision")  # as QA.ask will read it
+        rec["dev"] = decision_figures(np.array([decide.confidence(f) for f in feats[:n_dev]]), dev_y, rec["threshold"])
         tried[c] = rec
     best = max(ABSTAIN_C_GRID, key=lambda c: (tried[c]["dev"]["decision_accuracy"], -c))
     out = {**tried[best], "C": best}

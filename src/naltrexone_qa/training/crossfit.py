@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import logging
 from contextlib import contextmanager
-from typing import Callable, Iterator, Optional, Sequence
+from typing import Any, Callable, Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -66,15 +66,18 @@ def _fit_head(kind: HeadKind, like: LinearHead, x: np.ndarray, y: np.ndarray, ba
 
 
 @contextmanager
-def _parts(qa: QA, head: Optional[LinearHead], pair: Optional[LinearHead], bank: Optional[BoundBank]) -> Iterator[QA]:
-    """The pipeline with these heads and bank for a while (the chooser's own put back afterwards)."""
+def _swapped(qa: QA, **parts: Any) -> Iterator[QA]:
+    """The pipeline with these parts of its chooser (head, pair_head, bank, reranker) for a while;
+    its own are put back afterwards."""
     ch = qa.chooser
-    saved = (ch.head, ch.pair_head, ch.bank)
-    ch.head, ch.pair_head, ch.bank = head, pair, bank
+    saved = {name: getattr(ch, name) for name in parts}
+    for name, part in parts.items():
+        setattr(ch, name, part)
     try:
         yield qa
     finally:
-        ch.head, ch.pair_head, ch.bank = saved
+        for name, part in saved.items():
+            setattr(ch, name, part)
 
 
 def crossfit_examples(
@@ -95,11 +98,8 @@ def crossfit_examples(
     pools: list[Example] = []
     if ch.pair_head is not None:
         notify(f"cross-fitting: the candidates of {len(items)} training questions...")
-        reranker, ch.reranker = ch.reranker, None  # the pool does not depend on it; the pair head reads no score
-        try:
-            pools = examples(fitting, items)
-        finally:
-            ch.reranker = reranker
+        with _swapped(fitting, reranker=None) as q:  # the pool does not depend on it; the pair head reads no score
+            pools = examples(q, items)
     sentences = [s for s in fitting.sentences if s.answerable]
     targets = [[s.id for s in answering_sentences(sentences, it)] for it in items]
     out: list[Optional[Example]] = [None] * len(items)
@@ -119,7 +119,7 @@ def crossfit_examples(
             if rows:
                 bank = BoundBank(vecs[[i for i, _ in rows]], np.array([sid for _, sid in rows], dtype=np.int64))
         notify(f"cross-fitting: fold {k + 1} of {folds} ({len(held)} questions)...")
-        with _parts(fitting, head, pair, bank) as q:
+        with _swapped(fitting, head=head, pair_head=pair, bank=bank) as q:
             for i, ex in zip(held, examples(q, [items[i] for i in held]), strict=True):
                 out[i] = ex
     log.info("cross-fitted %d training questions in %d folds", len(items), folds)
