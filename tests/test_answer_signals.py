@@ -16,6 +16,9 @@ def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
     # nothing added that the question already says, nothing for plain clinical wording
     assert clinical_words("Is the injection given monthly?") == ["month"]
     assert clinical_words("What is the mechanism of action?") == []
+    # the abbreviation and misspellings people type for the drug, and street names of opioids
+    assert clinical_words("can u still get high on ntx") == ["euphoria", "naltrexone"]
+    assert clinical_words("is naltrexon safe with percs?") == ["naltrexone", "opioids"]
 
 
 def test_what_a_question_asks_for():
@@ -32,6 +35,7 @@ def test_unknown_share_counts_only_words_no_article_uses(hash_qa):
     assert unknown_share("Does semaglutide interact with tirzepatide?", index) > 0.5
     # a consumer word whose clinical word the articles use is not unknown
     assert unknown_share("does the jab hurt", index) < unknown_share("does the zorblax hurt", index)
+    assert unknown_share("how soon can i start ntx", index) < unknown_share("how soon can i start zorblax", index)
 
 
 def _query(qa, text: str) -> Query:

@@ -25,9 +25,11 @@ LAY_TERMS: dict[str, str] = {
         "compliance taken as directed"
     ),
     # substances
+    r"ntx|naltrexon|naltrexon[ae]|naltrexine|naltraxone": "naltrexone",
     r"booze|drinks?|drinking|pints?|beers?|wine|liquor|spirits": "alcohol",
     r"benzos?|xanax|valium|klonopin|ativan": "benzodiazepines",
-    r"painkillers?|pain ?killers?|pain (?:pills|meds)|oxy|oxycontin|percocet|vicodin|heroin|fentanyl|smack": "opioids",
+    r"painkillers?|pain ?killers?|pain (?:pills|meds)|oxys?|oxycontin|percs?|percocets?|vicodin|norcos?|heroin|"
+    r"fentanyl|smack": "opioids",
     r"gabby|gabbies|neurontin": "gabapentin",
     r"narcan": "naloxone",
     r"ssris?|zoloft|prozac|sertraline|antidepressants?": "selective serotonin reuptake inhibitors",
