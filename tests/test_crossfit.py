@@ -113,6 +113,10 @@ def test_crossfitting_needs_both_kinds_of_question(hash_qa: Any, tmp_path: Path)
     train = _write(tmp_path / "train.jsonl", TRAIN)
     with pytest.raises(DataError, match="both answerable and unanswerable"):
         crossfit_examples(hash_qa, [it for it in load_items(train) if it.answerable])
+    # Both kinds, but one writer holds every unanswerable question: the other folds have none.
+    one_writer = [it for it in load_items(train) if it.answerable or it.id.startswith("w1-")]
+    with pytest.raises(DataError, match="all of one kind"):
+        crossfit_examples(hash_qa, one_writer, folds=4)
 
 
 @pytest.mark.slow

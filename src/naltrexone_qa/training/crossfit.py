@@ -108,6 +108,11 @@ def crossfit_examples(
         kept = [int(i) for i in np.flatnonzero(fold != k)]
         if not len(held):
             continue
+        if len(set(y[kept].tolist())) < 2:
+            raise DataError(
+                f"cross-fitting: without fold {k + 1} the training questions are all of one kind "
+                "(answerable or not); write more of the other kind"
+            )
         head = _fit_head(ANSWERABILITY, ch.head, vecs[kept], y[kept], False) if ch.head is not None else None
         pair = None
         if ch.pair_head is not None:
