@@ -21,7 +21,6 @@ from ..answer.features import FEATURES
 from ..answer.ranker import Ranker
 from ..errors import DataError
 from ..pipeline import QA
-from ..text import norm_text
 from .items import QAItem
 
 log = logging.getLogger(__name__)
@@ -47,16 +46,7 @@ def examples(qa: QA, items: Sequence[QAItem]) -> list[Example]:
     for it in items:
         q = qa.clean(it.question)
         sel = qa.select(qa.query(q, resolve(q, list(it.history))), decide=False)
-        phrases = [norm_text(p) for p in it.must_contain_any]
-        good = np.array(
-            [
-                it.answerable
-                and c.sentence.doc_id in it.gold_sources
-                and any(p in norm_text(c.sentence.text) for p in phrases)
-                for c in sel.pool
-            ],
-            dtype=bool,
-        )
+        good = np.array([it.answered_by(c.sentence.doc_id, c.sentence.text) for c in sel.pool], dtype=bool)
         feats = np.stack([c.features for c in sel.pool]) if sel.pool else np.zeros((0, len(FEATURES)))
         out.append(Example(it, [c.sentence.id for c in sel.pool], feats, good, sel.features))
     return out

@@ -12,11 +12,13 @@ are kept out of scoring.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
 
 from ..errors import DataError
 from ..jsonl import read_jsonl
+from ..text import norm_text
 
 DISAGREEMENT_LABELS = ("yes", "no", "any")
 _RENAMED = {"contradiction": "disagreement", "contradiction_sources": "disagreement_sources"}
@@ -40,6 +42,21 @@ class QAItem:
     @property
     def followup(self) -> bool:
         return bool(self.history)
+
+    @cached_property
+    def _phrases(self) -> tuple[str, ...]:
+        return tuple(norm_text(p) for p in self.must_contain_any)
+
+    def answered_by(self, doc_id: str, text: str) -> bool:
+        """Whether this sentence is a right one to quote: from a gold article and holding a key phrase.
+
+        One definition for the fitting, the training data and the question bank (the scorer
+        reads whole quotes the same way, with ``norm_text``).
+        """
+        if not self.answerable or doc_id not in self.gold_sources:
+            return False
+        sentence = norm_text(text)
+        return any(p in sentence for p in self._phrases)
 
 
 def _str_list(obj: Mapping[str, Any], key: str, where: str) -> tuple[str, ...]:

@@ -22,16 +22,12 @@ from ..answer.conversation import resolve
 from ..errors import DataError
 from ..evaluation.items import QAItem, load_items
 from ..pipeline import QA
-from ..text import norm_text
 from ..types import Sentence
 
 
 def answering_sentences(sentences: Sequence[Sentence], item: QAItem) -> list[Sentence]:
     """The sentences of an item's gold articles that hold one of its key phrases (none for an unanswerable item)."""
-    if not item.answerable:
-        return []
-    phrases = [norm_text(p) for p in item.must_contain_any]
-    return [s for s in sentences if s.doc_id in item.gold_sources and any(p in norm_text(s.text) for p in phrases)]
+    return [s for s in sentences if item.answered_by(s.doc_id, s.text)]
 
 
 def build_bank(qa: QA, train_file: Path, out: Path) -> dict[str, Any]:

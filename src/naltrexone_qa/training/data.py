@@ -172,11 +172,6 @@ def corpus_groups(qa: QA, items: Sequence[QAItem], max_negs: int, extra_queries:
     for it in items:
         if not it.answerable:
             continue
-        phrases = [norm(p) for p in it.must_contain_any]
-
-        def good(doc_id: str, text: str) -> bool:
-            return doc_id in it.gold_sources and any(p in norm(text) for p in phrases)  # noqa: B023
-
         q = qa.clean(it.question)
         texts = [qa.query(q, resolve(q, list(it.history))).text]
         if extra_queries.get(it.id) and norm(extra_queries[it.id]) != norm(texts[0]):
@@ -184,8 +179,8 @@ def corpus_groups(qa: QA, items: Sequence[QAItem], max_negs: int, extra_queries:
         for text in texts:
             res = resolve(text, [])
             sel = qa.select(qa.query(text, res), decide=False)
-            negs = [c.sentence.text for c in sel.pool if not good(c.sentence.doc_id, c.sentence.text)]
-            pos = [s for d in it.gold_sources for s in golds.get(d, []) if good(d, s)]
+            negs = [c.sentence.text for c in sel.pool if not it.answered_by(c.sentence.doc_id, c.sentence.text)]
+            pos = [s for d in it.gold_sources for s in golds.get(d, []) if it.answered_by(d, s)]
             if pos and negs:
                 groups.append(Group(text, tuple(dict.fromkeys(pos)), tuple(negs[: max_negs * 3]), "corpus"))
     return groups

@@ -19,7 +19,6 @@ import numpy as np
 from ..answer.rerank import load_scorer
 from ..config import Settings
 from ..evaluation.items import QAItem, load_items
-from .data import norm
 from .model_card import write_model_card
 
 
@@ -39,10 +38,7 @@ def dev_hits(settings: Settings, scorer: Any, items: Sequence[QAItem]) -> dict[s
         if not pool:
             n += 1
             continue
-        phrases = [norm(p) for p in it.must_contain_any]
-        good = np.array(
-            [c.sentence.doc_id in it.gold_sources and any(p in norm(c.sentence.text) for p in phrases) for c in pool]
-        )
+        good = np.array([it.answered_by(c.sentence.doc_id, c.sentence.text) for c in pool])
         order = np.argsort(-np.asarray(scorer.score(query.text, [c.sentence.text for c in pool])), kind="stable")
         h1 += bool(good[order[:1]].any())
         h3 += bool(good[order[:3]].any())
