@@ -19,6 +19,11 @@ def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
     # the abbreviation and misspellings people type for the drug, and street names of opioids
     assert clinical_words("can u still get high on ntx") == ["euphoria", "naltrexone"]
     assert clinical_words("is naltrexon safe with percs?") == ["naltrexone", "opioids"]
+    # "use" alone is taking the drug in recovery talk; "used for" and "use alcohol" are not
+    assert clinical_words("if i use will i even feel it") == ["opioids", "opioid", "effect"]
+    assert "dose" in clinical_words("and if he takes more to push through it?")
+    for plain in ("how is naltrexone used?", "can i use alcohol with it", "what is it used for"):
+        assert clinical_words(plain) == [], plain
 
 
 def test_what_a_question_asks_for():

@@ -127,6 +127,9 @@ def test_polar_reads_the_asking_sentence() -> None:
     # After an opening condition, a yes-or-no question is still one; a wh-question is not.
     assert polar("im on the shot. if i relapse on pills will anything even happen?")
     assert not polar("if you want to start, how long do you wait?")
+    # A texted question that runs on after a comma still asks yes or no; a wh-clause does not.
+    assert polar("my doc put me on naltrexon for drinking, can it calm my anxiety down too?")
+    assert not polar("my doc put me on it for drinking, how long until it works?")
 
 
 def test_quoted_disagreements_come_first_and_max_flags_holds() -> None:

@@ -39,6 +39,7 @@ NESTED_ENV = {
     ("answer", "rerank"): "NALTREXONE_QA_RERANK",  # 0 / false: answer without the relevance adapter
     ("answer", "reranker_dir"): "NALTREXONE_QA_RERANKER",
     ("answer", "fitted"): "NALTREXONE_QA_FITTED",
+    ("answer", "respell"): "NALTREXONE_QA_RESPELL",  # 0 / false: take every word as typed
 }
 
 
@@ -137,6 +138,8 @@ class AnswerSettings:
     carried_weight: float = 0.3
     # Add the clinical words for consumer ones ("jab" -> injection) to the searched words.
     lay_terms: bool = True
+    # Read a typo ("anxeity") as the article word one or two edits away (``answer.spelling``).
+    respell: bool = True
     # Use the learned reranker when the ranker was fitted with it; it reads this many candidates.
     rerank: bool = True
     # 8 (chosen on dev with the heads): answerable right 136/176 and near misses declined 35/47, against
@@ -189,7 +192,7 @@ class FlagSettings:
 
 
 def _env_value(name: str, text: str) -> Any:
-    if name == "rerank":
+    if name in ("rerank", "respell"):
         return text.lower() not in ("0", "false", "no", "off")
     return Path(text) if name in ("reranker_dir", "fitted") else text
 
@@ -248,7 +251,7 @@ class Settings:
                 values[name] = env[var].strip()
         top = {f.name for f in fields(cls)}
         nested = dict.fromkeys(("mode", "fusion", "milvus_uri"), "retrieval")
-        nested.update(dict.fromkeys(("rerank", "reranker_dir", "fitted"), "answer"))
+        nested.update(dict.fromkeys(("rerank", "reranker_dir", "fitted", "respell"), "answer"))
         sub: dict[str, dict[str, Any]] = {}
         for (group, name), var in NESTED_ENV.items():
             if env.get(var, "").strip():

@@ -27,6 +27,7 @@ from .answer.ranker import Ranker
 from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
+from .answer.spelling import Speller
 from .config import Mode, Settings
 from .disagree.flags import select_flags
 from .disagree.registry import get_detector
@@ -99,6 +100,7 @@ class QA:
         uses_bank = bool(ranker.weights.get("bank") or ranker.weights.get("bank_votes") or calibration.coef.get("bank"))
         bank = load_bank(a.fitted, index.sentences, embedder, dim, needed=uses_bank)
         self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head, bank)
+        self.speller = Speller(sent.text for sent in index.sentences) if a.respell else None
 
     @classmethod
     def load(
@@ -181,6 +183,8 @@ class QA:
         """The question as the scorer sees it: resolved text and the user's own words, embedded."""
         a = self.settings.answer
         text = self.clean(res.text)
+        if self.speller is not None:
+            text, question = self.speller.respell(text), self.speller.respell(question)
         vec = self.embed_query(text)
         own_vec = self.embed_query(question) if res.followup else vec
         search = expand(text) if a.lay_terms else text

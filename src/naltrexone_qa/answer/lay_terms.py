@@ -40,6 +40,13 @@ LAY_TERMS: dict[str, str] = {
         "withdrawal detoxification"
     ),
     r"relapse|slip(?:ping)? up|fall(?:ing)? off the wagon|use again|using again": "relapse",
+    # "use" alone, in recovery talk, is taking the drug: "if i use will i feel it", "he uses on his shot"
+    r"(?:i|he|she|they|u|you|we|n|and|still) (?:use|uses|used|using)(?=\s*(?:[?!.,]|$)|\s+(?:on|while|again|will|"
+    r"would|can|could|is|does|do)\b)|using on|use on|dope": "opioids opioid use",
+    r"push through|override|overpower|get past (?:the |it|naltrexone|ntx)|beat (?:the )?block\w*|take more|"
+    r"takes more|taking more|take extra|takes extra": "dose increased",
+    r"feel (?:it|anything|a thing|the high|them|the pills)|(?:will|would) anything (?:even )?happen|nothing "
+    r"(?:will|would) happen|do anything|does anything": "effect",
     r"clean|sober|sobriety|stay off": "abstinence clean",
     r"urges?|wanting to drink|wanting to use|itch to": "cravings",
     r"high|buzz|buzzed|stoned|wasted|drunk|euphoric": "euphoria high",
@@ -81,6 +88,11 @@ LAY_TERMS: dict[str, str] = {
     r"safe together|ok together|mix(?:ing)?|combine|combining|together": "combination together",
 }
 _COMPILED = [(re.compile(rf"\b(?:{pat})\b", re.IGNORECASE), words) for pat, words in LAY_TERMS.items()]
+
+
+def is_lay_word(word: str) -> bool:
+    """Whether ``word`` alone is a consumer word of the list ("percs", "ntx"): a word, not a typo."""
+    return any(rx.fullmatch(word) for rx, _ in _COMPILED)
 
 
 def clinical_words(text: str) -> list[str]:

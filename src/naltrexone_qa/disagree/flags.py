@@ -60,6 +60,13 @@ _POLAR_AFTER_IF = re.compile(
     r"[\s,](?:is|are|will|would|can|could|does|do|should|might|may)\s+(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b",
     re.IGNORECASE,
 )
+# ... or in a clause after a comma, as texted questions run on: "my doc put me on it for drinking, can
+# it calm my anxiety down too?"
+_POLAR_AFTER_COMMA = re.compile(
+    r"[,;:]\s*(?:(?:so|and|but|ok|then)\s+)?(?:is|are|will|would|can|could|does|do|should|might|may)\s+"
+    r"(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b",
+    re.IGNORECASE,
+)
 
 
 def contrasting(question: str) -> bool:
@@ -78,7 +85,7 @@ def polar(question: str) -> bool:
     if not parts:
         return False
     asking = _LEAD.sub("", ([p for p in parts if "?" in p] or parts)[-1])
-    return bool(_POLAR.match(asking) or _POLAR_AFTER_IF.match(asking))
+    return bool(_POLAR.match(asking) or _POLAR_AFTER_IF.match(asking) or _POLAR_AFTER_COMMA.search(asking))
 
 
 def side_ids(c: Conflict) -> tuple[set[int], set[int]]:
