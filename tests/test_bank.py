@@ -246,3 +246,13 @@ def test_a_paraphrase_of_a_training_question_finds_the_sentence_it_answers(qa: A
     top = sel.pool[0]
     assert "not addictive" in top.sentence.text or "habituation" in top.sentence.text
     assert top.feature("bank") > top.feature("dense")
+
+
+def test_calibrate_fits_with_the_bank_train_bank_wrote_into_its_out_folder(hash_qa: Any, tmp_path: Path) -> None:
+    fit = tmp_path / "fit"
+    build_bank(hash_qa, _train(tmp_path / "train.jsonl"), fit)
+    qa = QA(hash_qa.index, hash_qa.embedder, replace(hash_qa.settings, answer=replace(hash_qa.settings.answer)))
+    qa.chooser.bank = None
+    assert calibrate.adopt_parts(qa, fit) == [BANK_FILE]
+    assert qa.chooser.bank is not None and len(qa.chooser.bank.source.entries) == len(QuestionBank.load(fit).entries)  # type: ignore[union-attr]
+    assert calibrate.adopt_parts(qa, tmp_path / "empty") == []

@@ -17,7 +17,8 @@ from typing import Any, NamedTuple, Optional, Sequence
 import numpy as np
 
 from ..answer.abstain import Calibration
-from ..answer.bank import write_bank
+from ..answer.bank import BANK_FILE, load_bank, write_bank
+from ..answer.heads import ANSWERABILITY, RELEVANCE, load_head
 from ..answer.ranker import Ranker
 from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 from ..errors import DataError
@@ -196,6 +197,29 @@ def reading_all(qa: QA) -> QA:
     out.chooser.head, out.chooser.pair_head = qa.chooser.head, qa.chooser.pair_head
     out.chooser.bank = qa.chooser.bank
     return out
+
+
+def adopt_parts(qa: QA, folder: Path) -> list[str]:
+    """Attach the heads and question bank ``train heads`` / ``train bank`` wrote into ``folder``.
+
+    Why: those commands say to refit with ``calibrate --out DIR``; without this the shipped
+    heads and bank would be fitted with (and then written over the new ones in DIR).
+    """
+    used = []
+    dim, ch = qa.index.sentence_vectors.dim, qa.chooser
+    for kind in (ANSWERABILITY, RELEVANCE):
+        if (folder / kind.file).is_file():
+            head = load_head(kind, folder, qa.settings.model, dim, needed=False)
+            if head is not None:
+                if kind is ANSWERABILITY:
+                    ch.head = head
+                else:
+                    ch.pair_head = head
+                used.append(kind.file)
+    if (folder / BANK_FILE).is_file():
+        ch.bank = load_bank(folder, qa.index.sentences, qa.embedder, dim, needed=False)
+        used.append(BANK_FILE)
+    return used
 
 
 def calibrate(

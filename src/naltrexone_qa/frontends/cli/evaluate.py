@@ -204,7 +204,9 @@ def _output(result: dict[str, Any], as_json: bool, report_dir: Optional[str], sh
     "out_dir",
     type=click.Path(file_okay=False),
     default=None,
-    help="Write ranker.json and calibration.json here (point AnswerSettings at them, or ship them).",
+    help="Write ranker.json and calibration.json here (point AnswerSettings at them, or ship them), with the heads "
+    "and question bank they were fitted with, so the folder is complete. To fit with new heads or a new bank, "
+    "pass their folder as --fitted, or have train heads / train bank write into this --out folder first.",
 )
 def calibrate(dev_file: str, questions: str, train_file: Optional[str], out_dir: Optional[str], **options: Any) -> None:
     """Fit the candidate ranker and the answer/abstain decision on dev questions; print the records.
@@ -214,6 +216,7 @@ def calibrate(dev_file: str, questions: str, train_file: Optional[str], out_dir:
     """
 
     def go() -> None:
+        from ...evaluation.calibrate import adopt_parts
         from ...evaluation.calibrate import calibrate as fit
         from ...evaluation.items import load_items
         from ...training.crossfit import crossfit_examples
@@ -222,6 +225,10 @@ def calibrate(dev_file: str, questions: str, train_file: Optional[str], out_dir:
             if not Path(path).is_file():
                 fail(f"{path} not found", 2)
         qa = load_qa(make_settings(**options))
+        if out_dir and qa.settings.answer.fitted is None:
+            found = adopt_parts(qa, Path(out_dir))
+            if found:
+                _say(f"fitting with the {', '.join(found)} in {out_dir} (from train heads / train bank)")
         train = crossfit_examples(qa, load_items(Path(train_file)), notify=_say) if train_file else []
         records = fit(
             qa,

@@ -109,7 +109,7 @@ def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) ->
 
     Writes answerability.json and relevance_head.json. The shipped ones are in
     `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
-    `naltrexone-qa calibrate --out DIR` (it uses the heads it finds there).
+    `naltrexone-qa calibrate --out DIR` into the same folder (it fits with the heads it finds there).
     """
 
     def go() -> dict[str, Any]:
@@ -139,7 +139,7 @@ def train_bank(out_dir: str, train_file: str, **options: Any) -> None:
 
     Writes question_bank.json and question_bank.npy. The shipped ones are in
     `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
-    `naltrexone-qa calibrate --out DIR` (it uses the bank it finds there).
+    `naltrexone-qa calibrate --out DIR` into the same folder (it fits with the bank it finds there).
     """
 
     def go() -> dict[str, Any]:
