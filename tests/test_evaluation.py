@@ -430,3 +430,19 @@ def test_eval_answerer_options_reach_the_settings(monkeypatch: pytest.MonkeyPatc
     assert seen[0].rerank is False and seen[0].fitted == fitted and seen[0].reranker_dir is None
     r = CliRunner().invoke(cli_eval.eval_cmd, ["--qa", "x.jsonl", "--reranker", str(tmp_path / "missing")])
     assert r.exit_code == 2 and "does not exist" in r.output
+
+
+def test_with_typos_puts_one_seeded_typo_into_each_question_and_keeps_the_history() -> None:
+    from naltrexone_qa.evaluation.items import QAItem, with_typos
+
+    items = [
+        QAItem("a", "Does naltrexone cause anxiety?", ("earlier turn",), True, ("d",), ("x",), "any", ()),
+        QAItem("b", "is it ok?", (), True, ("d",), ("x",), "any", ()),
+    ]
+    once, again = with_typos(items, 7), with_typos(items, 7)
+    assert once == again  # seeded
+    typed = once[0].question
+    assert typed != items[0].question and once[0].history == ("earlier turn",)
+    changed = [(a, b) for a, b in zip(items[0].question.split(), typed.split(), strict=True) if a != b]
+    assert len(changed) == 1 and len(changed[0][0]) >= 6 and abs(len(changed[0][0]) - len(changed[0][1])) <= 1
+    assert once[1] == items[1]  # no word long enough: left as asked

@@ -11,7 +11,9 @@ are kept out of scoring.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import random
+import re
+from dataclasses import dataclass, replace
 from functools import cached_property
 from pathlib import Path
 from typing import Any, Iterable, Mapping, Optional
@@ -128,3 +130,32 @@ def check_doc_ids(items: Iterable[QAItem], doc_ids: Iterable[str], path: str = "
             raise DataError(
                 f"{path}:{it.line}: item {it.id!r} names unknown doc_id(s) {unknown}; known: {sorted(known)}"
             )
+
+
+_LONG_WORD = re.compile(r"[A-Za-z]{6,}")
+
+
+def with_typos(items: Iterable[QAItem], seed: int) -> list[QAItem]:
+    """Each question with one typo in one word of six letters or more (letters swapped, dropped, doubled
+    or a vowel changed), chosen with ``seed``: how answers hold up on questions as people type them.
+
+    Earlier turns are left as written, so a follow-up is only harder in its own words.
+    """
+    rng = random.Random(seed)
+    out = []
+    for it in items:
+        words = list(_LONG_WORD.finditer(it.question))
+        if not words:
+            out.append(it)
+            continue
+        m = rng.choice(words)
+        w, i = m.group(0), rng.randrange(1, len(m.group(0)) - 1)
+        kind = rng.choice(("swap", "drop", "double", "vowel"))
+        typo = {
+            "swap": w[:i] + w[i + 1] + w[i] + w[i + 2 :],
+            "drop": w[:i] + w[i + 1 :],
+            "double": w[:i] + w[i] + w[i:],
+            "vowel": w[:i] + rng.choice("aeiou") + w[i + 1 :],
+        }[kind]
+        out.append(replace(it, question=it.question[: m.start()] + typo + it.question[m.end() :]))
+    return out

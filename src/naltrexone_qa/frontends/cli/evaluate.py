@@ -78,6 +78,15 @@ def _rate(name: str, help_text: str, upper: Optional[float] = 1.0) -> Callable[.
     show_default=True,
     help="Failed items to list per column (the report lists all).",
 )
+@click.option(
+    "--typos",
+    "typo_seed",
+    type=int,
+    default=None,
+    metavar="SEED",
+    help="Score the questions with one typo each (in a word of six letters or more, chosen with SEED), "
+    "as people type them.",
+)
 @_rate("--min-accuracy", "Fail below this answer accuracy (answerable items).")
 @_rate("--min-single-accuracy", "Fail below this answer accuracy on single-turn questions.")
 @_rate("--min-followup-accuracy", "Fail below this answer accuracy on multi-turn (follow-up) questions.")
@@ -99,6 +108,7 @@ def eval_cmd(
     report_dir: Optional[str],
     pairs_file: str,
     show_failures: int,
+    typo_seed: Optional[int],
     corpus_dir: Optional[str],
     index_dir: Optional[str],
     model: Optional[str],
@@ -112,6 +122,7 @@ def eval_cmd(
     Thresholds are checked on hybrid mode (else the one mode scored) of every file given; any unmet
     threshold makes the command exit with code 1. The CI gate passes --qa evals/test.jsonl alone.
     """
+    from ...evaluation.items import with_typos
     from ...evaluation.qa import check_thresholds, combine, load_items, run_eval
 
     files = list(qa_files) or [f for f in ("evals/dev.jsonl", "evals/test.jsonl") if Path(f).is_file()]
@@ -122,6 +133,8 @@ def eval_cmd(
 
     def go() -> dict[str, Any]:
         sets = {Path(f).stem: load_items(f) for f in files}
+        if typo_seed is not None:
+            sets = {name: with_typos(items, typo_seed) for name, items in sets.items()}
         settings = make_settings(
             corpus_dir=corpus_dir,
             index_dir=index_dir,
