@@ -1,6 +1,6 @@
 """Misspelt words read as the article word they were meant to be.
 
-Why: people type "anxeity", "restlesness", "injecton". Such a word matches no
+Why: people type "anxeity", "insomia", "injecton". Such a word matches no
 sentence, weighs as much as the rarest term, makes the question look like one
 about something the articles never mention, and the dense model reads it as
 word pieces; the flag check also misses the topic the question names. A word
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections import Counter
 from functools import lru_cache
 from importlib import resources
@@ -33,7 +34,7 @@ _WORD = re.compile(r"[A-Za-z]+(?:['\u2019][A-Za-z]+)*")
 MIN_LENGTH = 6
 # Contractions typed without the apostrophe ("shouldnt", "arent", "theyd") are words, not typos.
 _CONTRACTION = re.compile(r"(?:nt|d|ll|ve|re|s|m)$")
-# From this length two edits are allowed ("restlesness" is one, "anxeity" one transposition).
+# From this length two edits are allowed ("injecton" is one deletion, "anxeity" one transposition).
 TWO_EDITS_FROM = 8
 
 
@@ -49,16 +50,28 @@ def _bare(word: str) -> str:
 
 
 class Speller:
-    """Corrects typos towards a corpus's own words; read-only after construction (thread-safe)."""
+    """Corrects typos towards a corpus's own words; thread-safe.
+
+    The lookup table is built on the first word that needs it (about 3 s for a 26,000-word
+    corpus, 0.03 s for these articles), so loading a pipeline never waits for it.
+    """
 
     def __init__(self, texts: Iterable[str]) -> None:
-        counts = Counter(_bare(w) for text in texts for w in _WORD.findall(text) if len(w) >= 3)
-        self.words = frozenset(counts)
-        self._stems = frozenset(stem(w) for w in counts)
-        self._symspell = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
-        for word, n in counts.items():
-            self._symspell.create_dictionary_entry(word, n)
+        self._counts = Counter(_bare(w) for text in texts for w in _WORD.findall(text) if len(w) >= 3)
+        self.words = frozenset(self._counts)
+        self._stems = frozenset(stem(w) for w in self._counts)
         self._english = english_words()
+        self._table: SymSpell | None = None
+        self._lock = threading.Lock()
+
+    def _lookup_table(self) -> SymSpell:
+        with self._lock:
+            if self._table is None:
+                table = SymSpell(max_dictionary_edit_distance=2, prefix_length=7)
+                for word, n in self._counts.items():
+                    table.create_dictionary_entry(word, n)
+                self._table = table
+            return self._table
 
     def correction(self, word: str) -> str | None:
         """The article word ``word`` is a typo of, or None when it is a word (or no close one exists)."""
@@ -68,7 +81,7 @@ class Speller:
         if stem(w) in self._stems or self._contraction(w):
             return None  # another form of an article word ("prescribers"), or "shouldnt"
         edits = 2 if len(w) >= TWO_EDITS_FROM else 1
-        found = self._symspell.lookup(w, Verbosity.CLOSEST, max_edit_distance=edits)
+        found = self._lookup_table().lookup(w, Verbosity.CLOSEST, max_edit_distance=edits)
         if not found:
             return None
         best = max(found, key=lambda s: (-s.distance, s.count, s.term))
