@@ -54,19 +54,19 @@ _POLAR = re.compile(
     r"won\W?t|can\W?t|wouldn\W?t)\b",
     re.IGNORECASE,
 )
+# A verb that opens a yes-or-no question inside a longer sentence, and who or what it asks about.
+_ASKS = (
+    r"(?:is|are|will|would|can|could|does|do|should|might|may)\s+"
+    r"(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b"
+)
 # ... or after an opening condition: "if i relapse on pills will anything even happen?"
 _POLAR_AFTER_IF = re.compile(
-    r"^(?:if|when|once|while)\b(?:(?!\b(?:how|what|which|who|where|when|why)\b).)*?"
-    r"[\s,](?:is|are|will|would|can|could|does|do|should|might|may)\s+(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b",
+    rf"^(?:if|when|once|while)\b(?:(?!\b(?:how|what|which|who|where|when|why)\b).)*?[\s,]{_ASKS}",
     re.IGNORECASE,
 )
 # ... or in a clause after a comma, as texted questions run on: "my doc put me on it for drinking, can
 # it calm my anxiety down too?"
-_POLAR_AFTER_COMMA = re.compile(
-    r"[,;:]\s*(?:(?:so|and|but|ok|then)\s+)?(?:is|are|will|would|can|could|does|do|should|might|may)\s+"
-    r"(?:i|it|he|she|they|you|u|we|that|this|there|anything|anyone|naltrexone|ntx)\b",
-    re.IGNORECASE,
-)
+_POLAR_AFTER_COMMA = re.compile(rf"[,;:]\s*(?:(?:so|and|but|ok|then)\s+)?{_ASKS}", re.IGNORECASE)
 
 
 def contrasting(question: str) -> bool:
