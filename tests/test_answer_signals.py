@@ -6,7 +6,7 @@ import numpy as np
 
 from naltrexone_qa.answer.abstain import question_features, unknown_share
 from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
-from naltrexone_qa.answer.lay_terms import clinical_words, expand
+from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector
 
 
 def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
@@ -24,6 +24,43 @@ def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
     assert "dose" in clinical_words("and if he takes more to push through it?")
     for plain in ("how is naltrexone used?", "can i use alcohol with it", "what is it used for"):
         assert clinical_words(plain) == [], plain
+
+
+class _Recorder:
+    """An encoder that remembers what it was asked to embed: one axis per distinct text."""
+
+    def __init__(self) -> None:
+        self.calls: list[list[str]] = []
+        self.axes: dict[str, int] = {}
+
+    def __call__(self, texts):
+        self.calls.append(list(texts))
+        out = np.zeros((len(texts), 8), dtype=np.float32)
+        for row, t in enumerate(texts):
+            out[row, self.axes.setdefault(t, len(self.axes))] = 1.0
+        return out
+
+
+def test_the_question_vector_leans_toward_the_clinical_words_of_consumer_ones():
+    enc = _Recorder()
+    q = "if i take percs while on the shot will anything happen"
+    plain, lean = leaning_vector(enc, q, 0.5)
+    assert enc.calls == [[q, "opioids injection effect"]]  # one batch: the question and its clinical words
+    assert plain[enc.axes[q]] == 1.0 and np.isclose(np.linalg.norm(lean), 1.0)
+    assert np.isclose(lean[enc.axes["opioids injection effect"]] / lean[enc.axes[q]], 0.5)
+    # no consumer words, or no weight: one text embedded and both vectors the question's own
+    for text, weight in (("What is the half-life of naltrexone?", 0.5), (q, 0.0)):
+        enc.calls.clear()
+        plain, lean = leaning_vector(enc, text, weight)
+        assert enc.calls == [[text]] and plain is lean
+
+
+def test_the_query_keeps_the_plain_vector_for_judging_the_question(hash_qa):
+    q = _query(hash_qa, "does the jab hurt")
+    typed = hash_qa.embedder.encode(["does the jab hurt"])[0]
+    assert np.allclose(q.plain, typed, atol=1e-5) and not np.allclose(q.vec, typed, atol=1e-3)
+    own = _query(hash_qa, "What is the half-life of naltrexone?")
+    assert own.plain is own.vec
 
 
 def test_what_a_question_asks_for():

@@ -16,6 +16,7 @@ from naltrexone_qa.answer.abstain import Calibration
 from naltrexone_qa.answer.bank import BANK_FILE, VECTORS_FILE, BankEntry, BoundBank, QuestionBank
 from naltrexone_qa.answer.conversation import resolve
 from naltrexone_qa.answer.features import FEATURES
+from naltrexone_qa.answer.lay_terms import leaning_vector
 from naltrexone_qa.answer.ranker import Ranker
 from naltrexone_qa.errors import DataError, ModelError
 from naltrexone_qa.evaluation import calibrate
@@ -146,6 +147,13 @@ def test_entries_whose_sentence_is_gone_are_left_out_and_another_model_re_embeds
     assert bound is not None and "2 of 3 entries" in caplog.text
     assert len(set(bound.sentence_ids.tolist())) == 1 and hash_qa.sentences[bound.sentence_ids[0]].text == INJECTION
     assert np.allclose(bound.vectors[0], hash_qa.embedder.encode([entries[0].question])[0])
+    # re-embedded as questions are: "shot" leans toward "injection" (``lay_terms.leaning_vector``)
+    leaning = bank.bind(hash_qa.sentences, hash_qa.embedder, hash_qa.index.sentence_vectors.dim, lean=0.5)
+    assert leaning is not None
+    assert np.allclose(
+        leaning.vectors[0], leaning_vector(hash_qa.embedder.encode, entries[0].question, 0.5)[1], atol=1e-5
+    )
+    assert not np.allclose(leaning.vectors[0], bound.vectors[0], atol=1e-3)
     gone = QuestionBank(entries[1:2], None, {})
     assert gone.bind(hash_qa.sentences, hash_qa.embedder, 256) is None
 

@@ -138,6 +138,8 @@ class AnswerSettings:
     carried_weight: float = 0.3
     # Add the clinical words for consumer ones ("jab" -> injection) to the searched words.
     lay_terms: bool = True
+    # ...and the question's vector leans this much toward theirs (``lay_terms.leaning_vector``; dev: 0.3-0.7).
+    lay_vector_weight: float = 0.5
     # Read a typo ("anxeity") as the article word one or two edits away (``answer.spelling``).
     respell: bool = True
     # Use the learned reranker when the ranker was fitted with it; it reads this many candidates.
@@ -145,15 +147,19 @@ class AnswerSettings:
     # 8 (chosen on dev with the heads): answerable right 136/176 and near misses declined 35/47, against
     # 135 and 35 at 12 and 137 and 33 at 10, for about 10 ms less per answer than 12.
     rerank_top: int = 8
-    # The question bank's "bank_votes" signal: how many of the question's this-many nearest training
-    # questions a sentence answers. 10 chosen on dev (ranker out of fold hit@1/hit@3; answerable right;
-    # near misses declined): no votes 0.648/0.824, 0.875, 0.723 (margin 3); 10 0.705/0.847, 0.864, 0.766;
-    # 15 0.710/0.852, 0.858, 0.766 (margin 4). Refit (calibrate) after changing it.
+    # "bank_votes": how many of the question's this-many nearest training questions a sentence answers. On dev
+    # (ranker hit@1/hit@3 out of fold; answerable right; near misses declined): none 0.648/0.824, 0.875, 0.723;
+    # 10 0.705/0.847, 0.864, 0.766; 15 0.710/0.852, 0.858, 0.766 (margins 3, 3, 4). Refit (calibrate) after changing it.
     bank_k: int = 10
     # A folder of fitted records to use instead of the shipped ones (``naltrexone-qa calibrate --out DIR``)
     # and a reranker adapter folder instead of the shipped one (``naltrexone-qa train reranker --out DIR``).
     fitted: Optional[Path] = None
     reranker_dir: Optional[Path] = None
+
+    @property
+    def lean(self) -> float:
+        """How far question vectors lean toward clinical words: not at all when consumer words are not read."""
+        return self.lay_vector_weight if self.lay_terms else 0.0
 
 
 # When an answer quotes the other side of the disagreement it shows (``FlagSettings.quote_both_sides``).

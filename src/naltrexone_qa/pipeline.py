@@ -22,7 +22,7 @@ from .answer.bank import load_bank
 from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.heads import ANSWERABILITY, RELEVANCE, load_head
-from .answer.lay_terms import expand
+from .answer.lay_terms import expand, leaning_vector
 from .answer.ranker import Ranker
 from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
@@ -98,7 +98,7 @@ class QA:
         head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))
         pair_head = load_head(RELEVANCE, a.fitted, s.model, dim, needed=bool(ranker.weights.get("pair")))
         uses_bank = bool(ranker.weights.get("bank") or ranker.weights.get("bank_votes") or calibration.coef.get("bank"))
-        bank = load_bank(a.fitted, index.sentences, embedder, dim, needed=uses_bank)
+        bank = load_bank(a.fitted, index.sentences, embedder, dim, needed=uses_bank, lean=a.lean)
         self.chooser = Chooser(index, a, calibration, ranker, centroid(index), reranker, head, pair_head, bank)
         self.speller = Speller(sent.text for sent in index.sentences) if a.respell else None
 
@@ -185,12 +185,12 @@ class QA:
         text = self.clean(res.text)
         if self.speller is not None:
             text, question = self.speller.respell(text), self.speller.respell(question)
-        vec = self.embed_query(text)
-        own_vec = self.embed_query(question) if res.followup else vec
+        plain, vec = leaning_vector(self.embedder.encode, text, a.lean)
+        own_vec = leaning_vector(self.embedder.encode, question, a.lean)[1] if res.followup else vec
         search = expand(text) if a.lay_terms else text
         own = (expand(question) if a.lay_terms else question) if res.followup else None
-        weights = term_weights(self.index, search, own, a.carried_weight)
-        return Query(text, question, vec, own_vec, weights, frozenset(asked_kinds(question) | asked_kinds(text)))
+        asks = frozenset(asked_kinds(question) | asked_kinds(text))
+        return Query(text, question, vec, own_vec, term_weights(self.index, search, own, a.carried_weight), asks, plain)
 
     def select(
         self,

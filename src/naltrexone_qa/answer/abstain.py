@@ -85,14 +85,14 @@ def question_features(
     unmet = [k for k in query.asks if not any(ASKS[k][1].search(c.sentence.text) for c in top3)]
     return {
         "dense": max((c.feature("dense") for c in pool), default=0.0),
-        "centroid": float(query.vec @ corpus_centroid),
+        "centroid": float(query.plain @ corpus_centroid),
         "gap": float(sims[0] - sims[lo:hi].mean()) if len(sims) > lo else 0.0,
         "top": pool[0].score if pool else 0.0,
         "margin": pool[0].score - pool[1].score if len(pool) > 1 else 0.0,
         "rerank_top": max((c.feature("rerank") for c in pool), default=0.0),
         "unknown": unknown_share(query.own, index),
         "asks_unmet": float(len(unmet)),
-        "prior": head.score_one(query.vec) if head is not None else 0.0,
+        "prior": head.score_one(query.plain) if head is not None else 0.0,
         "bank": max((c.feature("bank") for c in pool), default=0.0),
     }
 

@@ -45,6 +45,7 @@ from ..embed.base import Embedder
 from ..errors import ModelError
 from ..text import norm_text
 from ..types import Sentence
+from .lay_terms import leaning_vectors
 
 log = logging.getLogger(__name__)
 
@@ -115,12 +116,15 @@ class QuestionBank:
         meta = {k: v for k, v in record.items() if k != "entries"}
         return cls(entries, vectors, meta)
 
-    def bind(self, sentences: Sequence[Sentence], embedder: Embedder, dim: int) -> Optional[BoundBank]:
+    def bind(
+        self, sentences: Sequence[Sentence], embedder: Embedder, dim: int, lean: float = 0.0
+    ) -> Optional[BoundBank]:
         """The entries whose sentence this index has, as sentence ids and vectors of this embedder.
 
         Stored vectors are used when they come from this embedder and have the index's
         vector size ``dim`` (asking the embedder would load its model just to say); otherwise
-        the questions are embedded now (a second or two), so the bank works with any model.
+        the questions are embedded now (a second or two), so the bank works with any model,
+        leaning ``lean`` toward their clinical words as questions are (``lay_terms.leaning_vector``).
         """
         where: dict[tuple[str, str], int] = {}
         by_text: dict[str, int] = {}
@@ -145,7 +149,7 @@ class QuestionBank:
             vectors = self.vectors[rows]
         else:
             log.info("question bank: embedding its %d questions with %s", len(rows), embedder.name)
-            vectors = embedder.encode([self.entries[i].question for i in rows])
+            vectors = leaning_vectors(embedder.encode, [self.entries[i].question for i in rows], lean)
         return BoundBank(np.asarray(vectors, dtype=np.float32), np.asarray(sids, dtype=np.int64), self)
 
 
@@ -226,7 +230,7 @@ def write_bank(
 
 
 def load_bank(
-    folder: Optional[Path], sentences: Sequence[Sentence], embedder: Embedder, dim: int, needed: bool
+    folder: Optional[Path], sentences: Sequence[Sentence], embedder: Embedder, dim: int, needed: bool, lean: float = 0.0
 ) -> Optional[BoundBank]:
     """The bank for a pipeline, bound to its index: None when absent; an error when the records need it."""
     bank = QuestionBank.load(folder)
@@ -237,7 +241,7 @@ def load_bank(
                 f"{BANK_FILE} beside them; run 'naltrexone-qa train bank --out DIR' into that folder"
             )
         return None
-    bound = bank.bind(sentences, embedder, dim)
+    bound = bank.bind(sentences, embedder, dim, lean)
     if bound is None:
         log.warning("no question in the question bank points at a sentence of this index: the bank is left out")
     return bound

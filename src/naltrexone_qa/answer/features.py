@@ -118,7 +118,12 @@ class Candidate:
 
 @dataclass(frozen=True)
 class Query:
-    """A question as the scorer sees it: resolved text, the user's own words, vectors and term weights."""
+    """A question as the scorer sees it: resolved text, the user's own words, vectors and term weights.
+
+    ``vec`` and ``own_vec`` lean toward the clinical words of the question's consumer words, to find
+    the sentences that use them; ``plain`` is the resolved text's vector as typed, for judgements about
+    the question itself (is it on topic, do the articles answer questions like it).
+    """
 
     text: str
     own: str
@@ -126,6 +131,7 @@ class Query:
     own_vec: np.ndarray
     weights: dict[str, float]
     asks: frozenset[str]
+    plain: np.ndarray
 
 
 class SentenceFacts:

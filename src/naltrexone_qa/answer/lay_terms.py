@@ -12,6 +12,9 @@ Vocabulary; it is not drawn from the articles or the evaluation sets.
 from __future__ import annotations
 
 import re
+from typing import Callable, Sequence
+
+import numpy as np
 
 # lay pattern (regular expression, matched case-insensitively on word boundaries) -> clinical words
 LAY_TERMS: dict[str, str] = {
@@ -107,6 +110,36 @@ def clinical_words(text: str) -> list[str]:
         for w in words.split():
             if w not in out and not re.search(rf"\b{re.escape(w)}\b", text, re.IGNORECASE):
                 out.append(w)
+    return out
+
+
+def leaning_vector(
+    encode: Callable[[Sequence[str]], np.ndarray], text: str, weight: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """``text``'s vector as typed, and the same leaning toward the clinical words of its consumer words.
+
+    Why: the model places "percs" and "the shot" far from the articles' "opioids" and "injection", so
+    a question in texting words is far from every sentence that answers it. Adding ``weight`` times the
+    vector of the clinical words brings it near them while the user's own words keep most of the
+    weight. Without consumer words (or with ``weight`` 0) both vectors are the question's own.
+    """
+    words = clinical_words(text) if weight > 0 else []
+    if not words:
+        v = np.asarray(encode([text])[0])
+        return v, v
+    v, clinical = np.asarray(encode([text, " ".join(words)]))
+    leaning = v + weight * clinical
+    return v, (leaning / np.linalg.norm(leaning)).astype(v.dtype)
+
+
+def leaning_vectors(encode: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str], weight: float) -> np.ndarray:
+    """``leaning_vector`` for many texts in two batches (the question bank's, when it is re-embedded)."""
+    out = np.asarray(encode(list(texts)), dtype=np.float32)
+    words = [" ".join(clinical_words(t)) if weight > 0 else "" for t in texts]
+    rows = [i for i, w in enumerate(words) if w]
+    if rows:
+        leaning = out[rows] + weight * np.asarray(encode([words[i] for i in rows]), dtype=np.float32)
+        out[rows] = leaning / np.linalg.norm(leaning, axis=1, keepdims=True)
     return out
 
 

@@ -25,7 +25,8 @@ URGENT_HELP = (
 ABSTAIN = "The articles in this corpus don't answer that."
 
 _EMERGENCY = re.compile(
-    r"\b(?:overdos\w*|od'?d|not breathing|stopped breathing|can'?t breathe|cannot breathe|"
+    r"\b(?:overdos\w*|od'?d|od'?(?:ing|ed)|took too (?:much|many)|(?:gonna|going to) die|dying|"
+    r"not breathing|stopped breathing|can'?t breathe|cannot breathe|"
     r"(?:won'?t|will not|can'?t) wake|unresponsive|passed out|blue lips|"
     r"suicid\w*|kill (?:my|him|her|them)sel(?:f|ves)|end my life|want to die|self[- ]harm)",
     re.IGNORECASE,

@@ -29,7 +29,7 @@ from ..evaluation.fit import Example, examples
 from ..evaluation.items import QAItem
 from ..pipeline import QA
 from .bank import answering_sentences
-from .heads import pair_rows, question_vectors
+from .heads import pair_rows, split_vectors
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +93,8 @@ def crossfit_examples(
     fitting = reading_all(qa)
     ch = fitting.chooser
     fold = writer_folds(items, folds)
-    vecs = question_vectors(fitting, items)
+    split = split_vectors(fitting, items)
+    vecs = split.vectors
     y = np.array([it.answerable for it in items], dtype=int)
     pools: list[Example] = []
     if ch.pair_head is not None:
@@ -113,7 +114,7 @@ def crossfit_examples(
                 f"cross-fitting: without fold {k + 1} the training questions are all of one kind "
                 "(answerable or not); write more of the other kind"
             )
-        head = _fit_head(ANSWERABILITY, ch.head, vecs[kept], y[kept], False) if ch.head is not None else None
+        head = _fit_head(ANSWERABILITY, ch.head, split.plain[kept], y[kept], False) if ch.head is not None else None
         pair = None
         if ch.pair_head is not None:
             x, labels = pair_rows(fitting, [pools[i] for i in kept], vecs[kept])

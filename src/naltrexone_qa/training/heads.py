@@ -34,20 +34,28 @@ _PAIR = FEATURES.index("pair")
 
 
 class Split(NamedTuple):
-    """Questions of one split and their resolved vectors, embedded once for both heads."""
+    """Questions of one split and their resolved vectors, embedded once for both heads.
+
+    ``vectors`` lean toward the clinical words of consumer ones, as the candidates are scored;
+    ``plain`` are the questions as typed, as the answerability judgement reads them (``Query.plain``).
+    """
 
     items: Sequence[QAItem]
     vectors: np.ndarray
+    plain: np.ndarray
 
 
-def question_vectors(qa: QA, items: Sequence[QAItem]) -> np.ndarray:
-    """Each question's resolved vector, as ``QA.ask`` computes it."""
-    out = []
+def _stack(rows: list[np.ndarray]) -> np.ndarray:
+    return np.vstack(rows).astype(np.float32) if rows else np.zeros((0, 0), dtype=np.float32)
+
+
+def split_vectors(qa: QA, items: Sequence[QAItem]) -> Split:
+    """Each question's resolved vectors, as ``QA.ask`` computes them."""
+    queries = []
     for it in items:
         q = qa.clean(it.question)
-        turns = [qa.clean(h) for h in it.history]
-        out.append(qa.query(q, resolve(q, turns)).vec)
-    return np.vstack(out).astype(np.float32) if out else np.zeros((0, 0), dtype=np.float32)
+        queries.append(qa.query(q, resolve(q, [qa.clean(h) for h in it.history])))
+    return Split(items, _stack([x.vec for x in queries]), _stack([x.plain for x in queries]))
 
 
 def _labels(items: Sequence[QAItem], path: Path) -> np.ndarray:
@@ -81,7 +89,7 @@ def fit_answerability(
     from sklearn.metrics import roc_auc_score
 
     y_train, y_dev = _labels(data.items, paths[0]), _labels(dev.items, paths[1])
-    x_train, x_dev = data.vectors, dev.vectors
+    x_train, x_dev = data.plain, dev.plain
     aucs = {}
     for c in grid:
         m = LogisticRegression(C=c, max_iter=5000).fit(x_train, y_train)
@@ -164,8 +172,7 @@ def train_heads(
     train_items, dev_items = load_items(train_file), load_items(dev_file)
     paths = (train_file, dev_file)
     notify(f"answerability head: {len(train_items)} training and {len(dev_items)} dev questions...")
-    train = Split(train_items, question_vectors(qa, train_items))  # both heads read the same vectors
-    dev = Split(dev_items, question_vectors(qa, dev_items))
+    train, dev = split_vectors(qa, train_items), split_vectors(qa, dev_items)  # embedded once for both heads
     records = {ANSWERABILITY.file: fit_answerability(qa, train, dev, paths, answerability_grid)}
     notify("relevance head: the pipeline's candidates for every training and dev question...")
     records[RELEVANCE.file] = fit_relevance(qa, train, dev, paths, relevance_grid)
@@ -176,4 +183,4 @@ def train_heads(
     return records
 
 
-__all__ = ["pair_rows", "question_vectors", "train_heads"]
+__all__ = ["pair_rows", "split_vectors", "train_heads"]
