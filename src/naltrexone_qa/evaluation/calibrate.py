@@ -217,7 +217,7 @@ def adopt_parts(qa: QA, folder: Path) -> list[str]:
                     ch.pair_head = head
                 used.append(kind.file)
     if (folder / BANK_FILE).is_file():
-        ch.bank = load_bank(folder, qa.index.sentences, qa.embedder, dim, needed=False)
+        ch.bank = load_bank(folder, qa.index.sentences, qa.embedder, dim, needed=False, lean=qa.settings.answer.lean)
         used.append(BANK_FILE)
     return used
 

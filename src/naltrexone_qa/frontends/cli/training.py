@@ -108,17 +108,25 @@ def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) ->
     """Train the answerability and pair relevance heads (10-40 minutes on 2 cores; deterministic).
 
     Writes answerability.json and relevance_head.json. The shipped ones are in
-    `src/naltrexone_qa/answer/`; afterwards refit the ranker and the abstain decision with
-    `naltrexone-qa calibrate --out DIR` into the same folder (it fits with the heads it finds there).
+    `src/naltrexone_qa/answer/`. The pair head learns from the candidates the question bank's votes
+    add, so run `train bank --out DIR` first (a bank in DIR is used; else the shipped one); afterwards
+    refit the ranker and the abstain decision with `naltrexone-qa calibrate --out DIR` into the same
+    folder (it fits with the heads and bank it finds there).
     """
 
     def go() -> dict[str, Any]:
+        from ...answer.bank import BANK_FILE, load_bank
         from ...training.heads import train_heads as run
 
         for path in (train_file, dev_file):
             if not Path(path).is_file():
                 fail(f"{path} not found", 2)
-        return run(load_qa(make_settings(**options)), Path(train_file), Path(dev_file), Path(out_dir), notify=_note)
+        qa = load_qa(make_settings(**options))
+        if (Path(out_dir) / BANK_FILE).is_file():
+            dim, lean = qa.index.sentence_vectors.dim, qa.settings.answer.lean
+            qa.chooser.bank = load_bank(Path(out_dir), qa.sentences, qa.embedder, dim, needed=False, lean=lean)
+            _note(f"the question bank in {out_dir} adds its votes to the candidates")
+        return run(qa, Path(train_file), Path(dev_file), Path(out_dir), notify=_note)
 
     records = run_guarded(go)
     click.echo(json.dumps({name: rec["metrics"] for name, rec in records.items()}, indent=2))
