@@ -264,3 +264,7 @@ def test_calibrate_fits_with_the_bank_train_bank_wrote_into_its_out_folder(hash_
     assert calibrate.adopt_parts(qa, fit) == [BANK_FILE]
     assert qa.chooser.bank is not None and len(qa.chooser.bank.source.entries) == len(QuestionBank.load(fit).entries)  # type: ignore[union-attr]
     assert calibrate.adopt_parts(qa, tmp_path / "empty") == []
+    # train heads adopts the bank alone, the same way
+    qa.chooser.bank = None
+    assert calibrate.adopt_bank(qa, fit) and qa.chooser.bank is not None
+    assert not calibrate.adopt_bank(qa, tmp_path / "empty")

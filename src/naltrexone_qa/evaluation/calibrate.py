@@ -216,10 +216,21 @@ def adopt_parts(qa: QA, folder: Path) -> list[str]:
                 else:
                     ch.pair_head = head
                 used.append(kind.file)
-    if (folder / BANK_FILE).is_file():
-        ch.bank = load_bank(folder, qa.index.sentences, qa.embedder, dim, needed=False, lean=qa.settings.answer.lean)
+    if adopt_bank(qa, folder):
         used.append(BANK_FILE)
     return used
+
+
+def adopt_bank(qa: QA, folder: Path) -> bool:
+    """Attach the question bank ``train bank`` wrote into ``folder``, if there is one (then True).
+
+    ``train heads`` uses it alone: the pair head learns from the candidates the bank's votes add.
+    """
+    if not (folder / BANK_FILE).is_file():
+        return False
+    dim, lean = qa.index.sentence_vectors.dim, qa.settings.answer.lean
+    qa.chooser.bank = load_bank(folder, qa.index.sentences, qa.embedder, dim, needed=False, lean=lean)
+    return True
 
 
 def calibrate(

@@ -115,16 +115,14 @@ def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) ->
     """
 
     def go() -> dict[str, Any]:
-        from ...answer.bank import BANK_FILE, load_bank
+        from ...evaluation.calibrate import adopt_bank
         from ...training.heads import train_heads as run
 
         for path in (train_file, dev_file):
             if not Path(path).is_file():
                 fail(f"{path} not found", 2)
         qa = load_qa(make_settings(**options))
-        if (Path(out_dir) / BANK_FILE).is_file():
-            dim, lean = qa.index.sentence_vectors.dim, qa.settings.answer.lean
-            qa.chooser.bank = load_bank(Path(out_dir), qa.sentences, qa.embedder, dim, needed=False, lean=lean)
+        if adopt_bank(qa, Path(out_dir)):
             _note(f"the question bank in {out_dir} adds its votes to the candidates")
         return run(qa, Path(train_file), Path(dev_file), Path(out_dir), notify=_note)
 
