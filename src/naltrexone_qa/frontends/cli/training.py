@@ -105,7 +105,7 @@ def train_reranker(
 @evals_file_option("--dev", "dev_file", "evals/dev.jsonl", "Tuning split that chooses each head's regularisation.")
 @common_options
 def train_heads(out_dir: str, train_file: str, dev_file: str, **options: Any) -> None:
-    """Train the answerability and pair relevance heads (10-40 minutes on 2 cores; deterministic).
+    """Train the answerability and pair relevance heads (10-40 minutes on 2 cores; same data and C each run).
 
     Writes answerability.json and relevance_head.json. The shipped ones are in
     `src/naltrexone_qa/answer/`. The pair head learns from the candidates the question bank's votes
