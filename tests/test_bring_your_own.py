@@ -18,6 +18,7 @@ from click.testing import CliRunner
 import docgen
 from naltrexone_qa.answer.bank import QuestionBank
 from naltrexone_qa.answer.lay_terms import clinical_words
+from naltrexone_qa.answer.shorthand import written_out
 from naltrexone_qa.config import Settings
 from naltrexone_qa.disagree.rules import RuleDetector
 from naltrexone_qa.embed.hashing import HashEmbedder
@@ -174,8 +175,9 @@ def test_add_then_ask_embeds_only_the_new_document_and_remove_takes_it_out(small
     # Each new text once, nothing of the other documents (the question bank's questions are
     # embedded at load because its stored vectors come from another model).
     bank = QuestionBank.load()
-    asked = {e.question for e in bank.entries} if bank is not None else set()
-    asked |= {" ".join(clinical_words(q)) for q in asked}  # and the clinical words their vectors lean toward
+    # (read with their texting shorthand written out), and the clinical words their vectors lean toward
+    asked = {written_out(e.question) for e in bank.entries} if bank is not None else set()
+    asked |= {" ".join(clinical_words(q)) for q in asked}
     assert sorted(t for t in embedder.seen if t not in asked) == sorted(new)
     assert report.to_dict()["embedded"] == len(new) and report.to_dict()["converted"] == 1
     ans = qa.ask("Does naltrexone block the effects of benzodiazepines?")

@@ -57,6 +57,8 @@ def test_pronouns_go_to_the_most_recent_compatible_thing(history, question, expe
 def test_expletive_it_and_people_they_are_left_alone() -> None:
     r = resolve("Is it safe to start straight away?", ["My doctor suggested naltrexone for drinking."])
     assert r.text.startswith("Is it safe to start straight away") and "naltrexone" in r.text
+    r = resolve("its ok if its only one beer?", ["can i drink on ntx"])  # "its" typed for "it's"
+    assert r.text.startswith("its ok if")
     r = resolve("Why do they check my liver first?", ["I'm about to start naltrexone."])
     assert "they check" in r.text
     # "Which is it?" asks to choose between what the turn just said, not about the drug named before.

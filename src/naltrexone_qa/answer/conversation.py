@@ -48,10 +48,10 @@ _RETURN_PLACE = re.compile(
     r"^(?:my|the)\s+(?:(first|original|earliest)|(last|previous|earlier|other))\s+(?:question|thing|topic|point|one)s?$",
     re.IGNORECASE,
 )
-# "is it safe to ...", "is it true that ...": an "it" that points at nothing; "which is it?": one that
-# points at the alternatives the same turn just gave, not at anything said before.
+# "is it safe to ...", "is it true that ...", texted "its ok if": an "it" that points at nothing; "which is
+# it?": one that points at the alternatives the same turn just gave, not at anything said before.
 _EXPLETIVE_IT = re.compile(
-    r"\bit(?:'s| is| was| would be| will be)?\s+(?:not\s+)?(?:\w+\s+)?(?:safe|ok|okay|alright|normal|true|possible"
+    r"\bit(?:'s|s| is| was| would be| will be)?\s+(?:not\s+)?(?:\w+\s+)?(?:safe|ok|okay|alright|normal|true|possible"
     r"|likely|common|worth|bad|good|dangerous|wise|better|best|easy|hard|necessary|advisable|important|fine"
     r"|unusual|rare|risky|harmful)\b"
     r"|\b(?:make|makes|take|takes|took) it\b"

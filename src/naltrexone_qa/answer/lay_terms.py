@@ -16,6 +16,8 @@ from typing import Callable, Sequence
 
 import numpy as np
 
+from .shorthand import written_out
+
 # lay pattern (regular expression, matched case-insensitively on word boundaries) -> clinical words
 LAY_TERMS: dict[str, str] = {
     # forms and use
@@ -122,7 +124,9 @@ def leaning_vector(
     a question in texting words is far from every sentence that answers it. Adding ``weight`` times the
     vector of the clinical words brings it near them while the user's own words keep most of the
     weight. Without consumer words (or with ``weight`` 0) both vectors are the question's own.
+    The model reads the text with its texting shorthand written out (``shorthand``).
     """
+    text = written_out(text)
     words = clinical_words(text) if weight > 0 else []
     if not words:
         v = np.asarray(encode([text])[0])
@@ -134,7 +138,8 @@ def leaning_vector(
 
 def leaning_vectors(encode: Callable[[Sequence[str]], np.ndarray], texts: Sequence[str], weight: float) -> np.ndarray:
     """``leaning_vector`` for many texts in two batches (the question bank's, when it is re-embedded)."""
-    out = np.asarray(encode(list(texts)), dtype=np.float32)
+    texts = [written_out(t) for t in texts]
+    out = np.asarray(encode(texts), dtype=np.float32)
     words = [" ".join(clinical_words(t)) if weight > 0 else "" for t in texts]
     rows = [i for i, w in enumerate(words) if w]
     if rows:
