@@ -59,7 +59,7 @@ SHORTHAND: dict[str, str] = {
 }
 # A shorthand word stands between spaces or sentence punctuation: not inside "U.S.", "N=30" or "r/opiates".
 _PATTERN = re.compile(
-    r"(?:(?<=^)|(?<=[\s(\"]))("
+    r"(?<![^\s(\"])("
     + "|".join(f"(?:{p})" for p in sorted(SHORTHAND, key=len, reverse=True))
     + r")(?=$|[\s,?!;:)\"]|\.(?:\s|$))",
     re.IGNORECASE,
