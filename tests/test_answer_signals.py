@@ -6,7 +6,7 @@ import numpy as np
 
 from naltrexone_qa.answer.abstain import question_features, unknown_share
 from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
-from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector
+from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector, leaning_vectors
 
 
 def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
@@ -53,6 +53,15 @@ def test_the_question_vector_leans_toward_the_clinical_words_of_consumer_ones():
         enc.calls.clear()
         plain, lean = leaning_vector(enc, text, weight)
         assert enc.calls == [[text]] and plain is lean
+
+
+def test_the_model_reads_the_written_out_text_and_one_and_many_agree() -> None:
+    enc = _Recorder()  # texting shorthand is written out before the model reads it
+    plain, lean = leaning_vector(enc, "can u still get high on ntx", 0.5)
+    assert enc.calls == [["can you still get high on naltrexone", "euphoria"]]
+    many = leaning_vectors(enc, ["can u still get high on ntx"], 0.5)
+    assert enc.calls[1:] == [["can you still get high on naltrexone"], ["euphoria"]]
+    assert np.allclose(many[0], lean)
 
 
 def test_the_query_keeps_the_plain_vector_for_judging_the_question(hash_qa):

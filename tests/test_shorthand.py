@@ -4,10 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
 import pytest
 
-from naltrexone_qa.answer.lay_terms import leaning_vector, leaning_vectors
 from naltrexone_qa.answer.shorthand import written_out
 
 
@@ -41,30 +39,6 @@ def test_shorthand_is_written_out(typed: str, meant: str) -> None:
 )
 def test_other_words_are_left_alone(text: str) -> None:
     assert written_out(text) == text
-
-
-class _Recorder:
-    """An encoder that remembers what it was asked to embed: one axis per distinct text."""
-
-    def __init__(self) -> None:
-        self.calls: list[list[str]] = []
-        self.axes: dict[str, int] = {}
-
-    def __call__(self, texts: Any) -> np.ndarray:
-        self.calls.append(list(texts))
-        out = np.zeros((len(texts), 8), dtype=np.float32)
-        for row, t in enumerate(texts):
-            out[row, self.axes.setdefault(t, len(self.axes))] = 1.0
-        return out
-
-
-def test_the_model_reads_the_written_out_text_and_one_and_many_agree() -> None:
-    enc = _Recorder()
-    plain, lean = leaning_vector(enc, "can u still get high on ntx", 0.5)
-    assert enc.calls == [["can you still get high on naltrexone", "euphoria"]]
-    many = leaning_vectors(enc, ["can u still get high on ntx"], 0.5)
-    assert enc.calls[1:] == [["can you still get high on naltrexone"], ["euphoria"]]
-    assert np.allclose(many[0], lean)
 
 
 def test_the_real_model_answers_a_texted_question(qa: Any) -> None:
