@@ -16,7 +16,7 @@ from typing import Callable, Sequence
 
 import numpy as np
 
-from .shorthand import written_out
+from .shorthand import NAME_VARIANTS, written_out
 
 # lay pattern (regular expression, matched case-insensitively on word boundaries) -> clinical words
 LAY_TERMS: dict[str, str] = {
@@ -30,7 +30,7 @@ LAY_TERMS: dict[str, str] = {
         "compliance taken as directed"
     ),
     # substances
-    r"ntx|naltrexon|naltrexon[ae]|naltrexine|naltraxone": "naltrexone",
+    NAME_VARIANTS: "naltrexone",
     r"booze|drinks?|drinking|pints?|beers?|wine|liquor|spirits": "alcohol",
     r"benzos?|xanax|valium|klonopin|ativan": "benzodiazepines",
     r"painkillers?|pain ?killers?|pain (?:pills|meds)|oxys?|oxycontin|percs?|percocets?|vicodin|norcos?|heroin|"

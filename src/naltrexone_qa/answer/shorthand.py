@@ -14,6 +14,9 @@ from __future__ import annotations
 
 import re
 
+# The drug's name as people type it; ``lay_terms`` maps the same words for the searched text.
+NAME_VARIANTS = r"ntx|naltrexon|naltrexon[ae]|naltrexine|naltraxone"
+
 # shorthand (regular expression, a whole word, any case) -> the word written out
 SHORTHAND: dict[str, str] = {
     r"u|ya": "you",
@@ -39,7 +42,7 @@ SHORTHAND: dict[str, str] = {
     r"prob|prolly": "probably",
     r"idk": "I don't know",
     r"nite": "night",
-    r"ntx|naltrexon|naltrexon[ae]|naltrexine|naltraxone": "naltrexone",
+    NAME_VARIANTS: "naltrexone",
     # contractions typed without the apostrophe
     r"dont": "don't",
     r"doesnt": "doesn't",
@@ -58,23 +61,16 @@ SHORTHAND: dict[str, str] = {
     r"youre": "you're",
 }
 # A shorthand word stands between spaces or sentence punctuation: not inside "U.S.", "N=30" or "r/opiates".
+# One named group per entry, longest patterns first, so the match itself says which entry it was.
+_ENTRIES = sorted(SHORTHAND.items(), key=lambda kv: len(kv[0]), reverse=True)
 _PATTERN = re.compile(
-    r"(?<![^\s(\"])("
-    + "|".join(f"(?:{p})" for p in sorted(SHORTHAND, key=len, reverse=True))
+    r"(?<![^\s(\"])(?:"
+    + "|".join(f"(?P<e{i}>{p})" for i, (p, _) in enumerate(_ENTRIES))
     + r")(?=$|[\s,?!;:)\"]|\.(?:\s|$))",
     re.IGNORECASE,
 )
-_COMPILED = [(re.compile(rf"(?:{p})", re.IGNORECASE), out) for p, out in SHORTHAND.items()]
-
-
-def _written_out(m: re.Match[str]) -> str:
-    word = m.group(1)
-    for rx, out in _COMPILED:
-        if rx.fullmatch(word):
-            return out
-    return word
 
 
 def written_out(text: str) -> str:
     """``text`` with its texting shorthand written out ("can u ... on ntx" -> "can you ... on naltrexone")."""
-    return _PATTERN.sub(_written_out, text)
+    return _PATTERN.sub(lambda m: _ENTRIES[int(str(m.lastgroup)[1:])][1], text)
