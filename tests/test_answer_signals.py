@@ -19,6 +19,8 @@ def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
     # the abbreviation and misspellings people type for the drug, and street names of opioids
     assert clinical_words("can u still get high on ntx") == ["euphoria", "naltrexone"]
     assert clinical_words("is naltrexon safe with percs?") == ["naltrexone", "opioids"]
+    # panic attacks are anxiety (the disagreement's topic a question then names)
+    assert clinical_words("could it make my panic attacks worse?") == ["anxiety", "stress"]
     # "use" alone is taking the drug in recovery talk; "used for" and "use alcohol" are not
     assert clinical_words("if i use will i even feel it") == ["opioids", "opioid", "effect"]
     assert "dose" in clinical_words("and if he takes more to push through it?")

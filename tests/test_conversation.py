@@ -161,6 +161,10 @@ def test_other_fragments_are_searched_with_the_previous_question() -> None:
     assert r.kind == "fragment" and r.text == "and for how long (Is a headache a side effect of naltrexone)?"
     r = resolve("even if I drink a little?", ["Will naltrexone stop my cravings?"])
     assert r.text.startswith("even if I drink a little (Will naltrexone stop my cravings")
+    # A bare auxiliary and pronoun asks the earlier question again; a verb of its own asks something new.
+    r = resolve("does it though?", ["I'm on naltrexone.", "my mum said it helps with sleep"])
+    assert r.kind == "fragment" and r.text == "does naltrexone though (my mum said naltrexone helps with sleep)?"
+    assert resolve("does it hurt?", ["I'm getting the naltrexone shot."]).text == "does the naltrexone shot hurt?"
 
 
 def test_a_bare_condition_swaps_for_the_earlier_one_but_an_added_drug_does_not() -> None:
@@ -216,6 +220,22 @@ def test_the_previous_answer_can_supply_an_ordinal() -> None:
         previous_answer="Acamprosate and gabapentin are both used to reduce cravings.",
     )
     assert r.text == "Is Acamprosate addictive?"
+
+
+def test_mine_and_for_me_are_the_condition_the_user_said_was_theirs() -> None:
+    told = ["I've had bad migraines for years.", "My GP suggested naltrexone for my drinking."]
+    # The most recent first-person turn that named a condition: "my drinking".
+    r = resolve("would it make mine worse?", told)
+    assert r.followup and r.text == "would naltrexone make my drinking worse?"
+    r = resolve("would it make mine worse?", told[:1])
+    assert r.text == "would it make my migraines worse?"
+    r = resolve("Is naltrexone ok for me?", ["I have epilepsy."])
+    assert r.followup and r.text == "Is naltrexone ok for me (my epilepsy)?"
+    # Not when the question names a condition itself, nor when nobody spoke of their own.
+    assert resolve("Is naltrexone ok for me with liver disease?", ["I have epilepsy."]).text == (
+        "Is naltrexone ok for me with liver disease?"
+    )
+    assert resolve("Is naltrexone ok for me?", ["Does naltrexone cause seizures?"]).text == "Is naltrexone ok for me?"
 
 
 def test_history_without_a_topic_carries_nothing() -> None:

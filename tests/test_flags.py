@@ -115,6 +115,19 @@ def test_a_yes_or_no_question_answered_from_one_side_shows_the_disagreement() ->
     assert _flags(far, "Is it gonna make my anxiety worse?", {10: 1}) == []
 
 
+def test_a_yes_or_no_question_whose_first_quote_is_one_side_shows_it_when_the_other_side_is_near() -> None:
+    # The topic is not named and side a is itself farther than "near" (0.70, 0.12 below the 5th-nearest
+    # 0.82), but the answer quotes it first and side b is among the strongest evidence (0.80, 0.02
+    # below): the yes or no is read off side a.
+    near_b = {0: 0.70, 1: 0.5, 2: 0.80, 3: 0.1, 4: 0.1}
+    assert _flags(near_b, "can u still feel calm on it", {0: 1}) == ["anxiety"]
+    # Not when the side is quoted second, nor when the question does not ask yes or no ...
+    assert _flags(near_b, "can u still feel calm on it", {10: 1, 0: 2}) == []
+    assert _flags(near_b, "what happens to calm on it", {0: 1}) == []
+    # ... nor when the other side is farther too (0.74, 0.08 below).
+    assert _flags({**near_b, 2: 0.74}, "can u still feel calm on it", {0: 1}) == []
+
+
 def test_polar_reads_the_asking_sentence() -> None:
     from naltrexone_qa.disagree.flags import polar
 
@@ -179,6 +192,9 @@ def test_contrasting_reads_alternatives_not_lists() -> None:
     assert contrasting("whats it do to anxiety, good or bad?")
     assert contrasting("Expect anxiety to improve or to increase?")
     assert contrasting("what about the opposite?")
+    assert contrasting("is there any downside on the anxiety front, like could it backfire?")
+    assert contrasting("can it have the reverse effect on some people?")
+    assert not contrasting("is the reverse side of the box where the dose is printed?")
     assert not contrasting("Is it a pill or a shot?")
 
 

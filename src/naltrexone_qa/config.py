@@ -144,9 +144,9 @@ class AnswerSettings:
     respell: bool = True
     # Use the learned reranker when the ranker was fitted with it; it reads this many candidates.
     rerank: bool = True
-    # 8 (chosen on dev with the heads): answerable right 136/176 and near misses declined 35/47, against
-    # 135 and 35 at 12 and 137 and 33 at 10, for about 10 ms less per answer than 12.
-    rerank_top: int = 8
+    # 6 (stop 28, records refitted each way; tune): right 167/176 on dev and 63/76 on dev_flags, near misses
+    # 38/47, against 166, 61 and 37 at 8, and 15 ms less per answer (8 was chosen over 10 and 12 before).
+    rerank_top: int = 6
     # "bank_votes": how many of the question's this-many nearest training questions a sentence answers. On dev
     # (ranker hit@1/hit@3 out of fold; answerable right; near misses declined): none 0.648/0.824, 0.875, 0.723;
     # 10 0.705/0.847, 0.864, 0.766; 15 0.710/0.852, 0.858, 0.766 (margins 3, 3, 4). Refit (calibrate) after changing it.
@@ -188,8 +188,8 @@ class FlagSettings:
     # answer itself sets them against each other, and the reader should be told.
     both_quoted_shown: bool = True
     # A disagreement one of whose sides the answer quotes is shown when the question asks yes or no
-    # and names the disagreement's topic ("is it gonna make my anxiety worse?" answered from the side
-    # that says it eases anxiety): a yes or no from one side would be taken as the articles' answer.
+    # and names its topic or quotes a side first with the other side near ("is it gonna make my anxiety
+    # worse?" answered from the side that says it eases anxiety): a one-sided yes or no reads as the answer.
     one_side_polar_named: bool = True
     # When the first disagreement shown has only one side among the answer's quotes, the other side's
     # best sentence joins them: "always", only for a question that weighs two possibilities

@@ -11,7 +11,9 @@ its own way, and the user's own words always stay in the searched text:
   is read against the previous question: a thing of the same kind replaces the
   earlier one ("And naltrexone?" -> the same question about naltrexone), anything
   else is searched together with the previous question;
-- a question with no subject of its own gets the earlier drug and condition.
+- a question with no subject of its own gets the earlier drug and condition;
+- "does it?" asks the previous question again; "mine" / "for me" is the condition
+  the user said was theirs ("I get panic attacks": "could it make mine worse?").
 
 A question that names its own subject and leans on nothing is not rewritten.
 The chat, ``ask --history``, Slack threads and the HTTP API all call
@@ -32,7 +34,10 @@ _FRAGMENT_START = re.compile(
     r"|ok(?:ay)?,? (?:and|so|what|how)|for (?:everyone|all|me|him|her|them)|only|just)\b",
     re.IGNORECASE,
 )
-_FRAGMENT_END = re.compile(r"\b(?:too|as well|though|then|either|instead)\s*[?.!]*\s*$", re.IGNORECASE)
+# ... or ends leaning on what was said: "... too?", "... instead?", "would it work again after?"
+_FRAGMENT_END = re.compile(
+    r"\b(?:too|as well|though|then|either|instead|after|afterwards|after that)\s*[?.!]*\s*$", re.IGNORECASE
+)
 _QUESTION_WORD = re.compile(
     r"\b(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|will|would|should"
     r"|has|have|had|may|might|must|tell|explain|describe|list|give|show)\b",
@@ -69,6 +74,18 @@ _COMPLEMENTIZER = re.compile(
 _PEOPLE_THEY = re.compile(
     r"\bthey\s+(?:\w+\s+)?(?:want|wanted|say|said|told|tell|give|gave|mention|mentioned|recommend|reckon|think|suggest"
     r"|prescribe|prescribed|do a|did a|ask|asked|skip|skipped|test|check|need me|make you|put|keep|kept)\b",
+    re.IGNORECASE,
+)
+
+# The user speaking of their own case ("could it make mine worse?", "is it still ok for me?"): what they
+# mean is the condition they told of earlier ("I get panic attacks", "I've got some liver issues").
+_SELF = re.compile(r"\b(?:mine|for me|in my case|my situation|someone like me|people like me)\b", re.IGNORECASE)
+_FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNORECASE)
+
+# A bare auxiliary and pronoun ("does it?", "will it though?") asks the previous question again.
+_ELLIPSIS = re.compile(
+    r"^\W*(?:(?:and|so|but|ok|okay|well)\W+)*(?:does|do|did|is|are|was|will|would|can|could|should|has|have)"
+    r"\s+(?:it|they|that|she|he)(?:\s+(?:though|tho|really|actually|even|still|too|now))*\s*[?.!]*$",
     re.IGNORECASE,
 )
 
@@ -150,7 +167,7 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
         used = used or turn
         kind = k
     antecedent = back or used or turns[-1]
-    fragment = _is_fragment(q) and not subs
+    fragment = _is_fragment(q) and not subs or bool(_ELLIPSIS.match(q))
     if fragment:
         replaced = _replace_same_kind(q, antecedent, own)
         if replaced is not None:
@@ -167,7 +184,29 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
         text = _with_context(text, ", ".join(extra), q)
         carried += extra
         kind = kind if kind != "self-contained" else "subject"
+    own_case = _own_case(text, turns)
+    if own_case:
+        text, carried, kind = own_case, [*carried, own_case], kind if kind != "self-contained" else "subject"
     return Resolution(q, text, carried, bool(carried), kind)
+
+
+def _own_case(text: str, turns: list[Turn]) -> Optional[str]:
+    """``text`` with "mine" / "for me" written out as the condition the user said was theirs, if any.
+
+    Only when the question names no condition itself and an earlier turn in the first person named one.
+    """
+    m = _SELF.search(text)
+    if not m or names(mentions(text), "condition"):
+        return None
+    for turn in reversed(turns):
+        if _FIRST_PERSON.search(turn.text):
+            told = [x for x in mentions(turn.text) if x.kind == "condition" and x.name not in _BROAD]
+            if told:
+                mine = "my " + re.sub(r"^(?:my|the)\s+", "", told[0].surface, flags=re.IGNORECASE)
+                if m.group(0).lower() == "mine":
+                    return text[: m.start()] + mine + text[m.end() :]
+                return text[: m.end()] + f" ({mine})" + text[m.end() :]
+    return None
 
 
 def _with_context(text: str, context: str, question: str) -> str:

@@ -62,7 +62,7 @@ LAY_TERMS: dict[str, str] = {
         "endorphins endogenous opioids"
     ),
     r"wired|jittery|jumpy|on edge|hyper|restless": "excitability",
-    r"nervous|nerves|worried|worry|panicky|stressed": "anxiety stress",
+    r"nervous|nerves|worried|worry|panicky|panic(?: attacks?)?|stressed": "anxiety stress",
     r"can'?t sleep|trouble sleeping|sleepless|awake at night|bad sleep": "sleep disturbances insomnia",
     r"sleepy|drowsy|knocked out|groggy": "drowsiness somnolence sedation",
     r"tired|wiped out|exhausted|worn out|no energy": "fatigue",

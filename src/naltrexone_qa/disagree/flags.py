@@ -14,7 +14,10 @@ two possibilities. An answer that quotes both sides shows the disagreement
 however far they are: it sets them against each other itself. And a yes-or-no
 question that names the disagreement's topic ("is it gonna make my anxiety
 worse?"), answered from one side, shows it however far the other side's wording
-is: a yes or no from one side would be read as the articles' answer.
+is: a yes or no from one side would be read as the articles' answer. So does a
+yes-or-no question whose first quote is on one side while the other side is
+among the strongest evidence ("can u still get high on ntx" answered with
+"prevents any high" names no "opioid"): the first quote is what is read as yes or no.
 
 A question that itself sets two possibilities against each other ("does it calm
 you or make you jittery?", "which is it?") is about the disagreement when it names
@@ -37,13 +40,15 @@ from .base import SEVERITY_RANK
 from .claims import analyze
 
 # A question that weighs two possibilities or sets itself against what was said before: "X, or can
-# it Y?", "which is it?", "isn't it supposed to ...", "but I've read ...". General English, no topic words.
+# it Y?", "could it backfire?", "which is it?", "isn't it supposed to ...", "but I've read ...".
+# General English, no topic words.
 _CONTRAST = re.compile(
     r"\bor\s+(?:can|could|does|do|did|is|are|was|will|would|should|might|may|just|actually|rather|not|"
     r"the opposite|make|makes|cause|causes|warn)\b|\bwhich (?:one )?is (?:it|right|true|correct)\b|"
     r"\bthe other way\b|\bcontradict|\bconflicting\b|\bmixed (?:messages|signals|evidence)\b|"
     r"\bsome (?:say|people say|sources say)\b|\bisn\W?t (?:it|\w+) supposed\b|\bi thought\b|"
-    r"\bbut i(?:\W?ve| have)? (?:read|heard)\b|\bgood or bad\b|\bthe opposite\b|"
+    r"\bbut i(?:\W?ve| have)? (?:read|heard)\b|\bgood or bad\b|\bthe opposite\b|\bopposite effect|"
+    r"\bbackfir(?:e|es|ed|ing)\b|\bcounterproductive\b|\breverse effect|"
     r"\bor (?:to )?(?:worse|better|increase|decrease|improve|worsen|reduce|help|hurt|harm|trigger)\b",
     re.IGNORECASE,
 )
@@ -156,6 +161,7 @@ def select_flags(
         return bool(a & quoted_ids) + bool(b & quoted_ids)
 
     contrast = contrasting(question)
+    lead = {sid for sid, n in cited.items() if n == 1}  # the quote a yes or no is read from
     asks_yes_no = polar(question)
     scored = []
     for c in found:
@@ -167,7 +173,8 @@ def select_flags(
         named = named_topic(question, c.topic)
         close = near >= -settings.near or (near >= -settings.near_named and named)
         weighed = contrast and max(ga, gb) >= -settings.near and (named or near >= -settings.near_named)
-        one_sided = settings.one_side_polar_named and quoted(c) == 1 and named and asks_yes_no
+        led = bool(lead & a) and gb >= -settings.near or bool(lead & b) and ga >= -settings.near
+        one_sided = settings.one_side_polar_named and quoted(c) == 1 and asks_yes_no and (named or led)
         if close or weighed or one_sided or (settings.both_quoted_shown and quoted(c) == 2):
             scored.append((near, c))
 
