@@ -236,6 +236,7 @@ def test_mine_and_for_me_are_the_condition_the_user_said_was_theirs() -> None:
         "Is naltrexone ok for me with liver disease?"
     )
     assert resolve("Is naltrexone ok for me?", ["Does naltrexone cause seizures?"]).text == "Is naltrexone ok for me?"
+    assert resolve("a friend of mine takes naltrexone, is that ok?", told).text.startswith("a friend of mine takes")
 
 
 def test_history_without_a_topic_carries_nothing() -> None:

@@ -78,8 +78,11 @@ _PEOPLE_THEY = re.compile(
 )
 
 # The user speaking of their own case ("could it make mine worse?", "is it still ok for me?"): what they
-# mean is the condition they told of earlier ("I get panic attacks", "I've got some liver issues").
-_SELF = re.compile(r"\b(?:mine|for me|in my case|my situation|someone like me|people like me)\b", re.IGNORECASE)
+# mean is the condition they told of earlier ("I get panic attacks", "I've got some liver issues"); not
+# "a friend of mine".
+_SELF = re.compile(
+    r"(?<!of )\bmine\b|\b(?:for me|in my case|my situation|someone like me|people like me)\b", re.IGNORECASE
+)
 _FIRST_PERSON = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me)\b", re.IGNORECASE)
 
 # A bare auxiliary and pronoun ("does it?", "will it though?") asks the previous question again.
