@@ -188,13 +188,16 @@ def _step(question: str, turns: list[Turn], answer: Optional[Turn] = None) -> Re
         carried += extra
         kind = kind if kind != "self-contained" else "subject"
     own_case = _own_case(text, turns)
-    if own_case:
-        text, carried, kind = own_case, [*carried, own_case], kind if kind != "self-contained" else "subject"
+    if own_case is not None:
+        text, mine = own_case
+        carried.append(mine)
+        kind = kind if kind != "self-contained" else "subject"
     return Resolution(q, text, carried, bool(carried), kind)
 
 
-def _own_case(text: str, turns: list[Turn]) -> Optional[str]:
-    """``text`` with "mine" / "for me" written out as the condition the user said was theirs, if any.
+def _own_case(text: str, turns: list[Turn]) -> Optional[tuple[str, str]]:
+    """``text`` with "mine" / "for me" written out as the condition the user said was theirs, and that
+    condition ("my panic attacks"); None when there is none.
 
     Only when the question names no condition itself and an earlier turn in the first person named one.
     """
@@ -207,8 +210,8 @@ def _own_case(text: str, turns: list[Turn]) -> Optional[str]:
             if told:
                 mine = "my " + re.sub(r"^(?:my|the)\s+", "", told[0].surface, flags=re.IGNORECASE)
                 if m.group(0).lower() == "mine":
-                    return text[: m.start()] + mine + text[m.end() :]
-                return text[: m.end()] + f" ({mine})" + text[m.end() :]
+                    return text[: m.start()] + mine + text[m.end() :], mine
+                return text[: m.end()] + f" ({mine})" + text[m.end() :], mine
     return None
 
 
