@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from naltrexone_qa.answer.abstain import question_features, unknown_share
+from naltrexone_qa.answer.abstain import question_features, unknown_share, unlisted_thing
 from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
 from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector, leaning_vectors
 
@@ -19,6 +19,23 @@ def test_consumer_words_gain_their_clinical_words_and_keep_their_own():
     # the abbreviation and misspellings people type for the drug, and street names of opioids
     assert clinical_words("can u still get high on ntx") == ["euphoria", "naltrexone"]
     assert clinical_words("is naltrexon safe with percs?") == ["naltrexone", "opioids"]
+    assert clinical_words("is tramadol ok on it") == ["opioids"]
+    assert clinical_words("and the tiredness?") == ["fatigue"]
+    assert clinical_words("is naltrexone a narcotic") == ["opioids"]
+    assert clinical_words("is it licensed in europe") == ["approved", "european", "countries"]
+    assert "nonabstinent" in clinical_words("is it worth it if im still drinking a bit")
+    # stopping naltrexone is not coming off opioids; "the odd pint" is no overdose
+    assert clinical_words("once im off the shot can heroin hit me like before")[:2] == ["stop", "taking"]
+    assert "withdrawal" in clinical_words("how do i come off percs")
+    assert "overdose" not in clinical_words("even if I'm still having the odd pint?")
+    assert "overdose" in clinical_words("he OD'd last year") and "overdose" in clinical_words("what if i od")
+    # how much one takes is the dose; a bigger dose is the articles' "higher doses"; feeling rough, a side effect
+    assert clinical_words("does it matter how much naltrexone you take for anxiety") == ["dose", "dosage"]
+    assert clinical_words("How much does a month of it cost?") == []
+    assert clinical_words("would a bigger dose help even more") == ["higher", "doses"]
+    assert clinical_words("it makes me feel rough for days") == ["side", "effects", "nausea"]
+    assert clinical_words("is gabapentin easy on people?") == ["well-tolerated"]
+    assert clinical_words("ldn for ms") == ["low-dose", "naltrexone", "multiple", "sclerosis"]
     # panic attacks are anxiety (the disagreement's topic a question then names)
     assert clinical_words("could it make my panic attacks worse?") == ["anxiety", "stress"]
     # "use" alone is taking the drug in recovery talk; "used for" and "use alcohol" are not
@@ -89,6 +106,39 @@ def test_unknown_share_counts_only_words_no_article_uses(hash_qa):
     # a consumer word whose clinical word the articles use is not unknown
     assert unknown_share("does the jab hurt", index) < unknown_share("does the zorblax hurt", index)
     assert unknown_share("how soon can i start ntx", index) < unknown_share("how soon can i start zorblax", index)
+
+
+def test_a_bare_follow_up_naming_only_what_no_article_uses_is_unlisted(hash_qa):
+    index = hash_qa.index
+    for q, thing in (
+        ("what about lyrica?", "lyrica"),
+        ("and with lithium?", "lithium"),
+        ("so what about her kidneys?", "kidneys"),
+        ("and hair loss then?", "hair loss"),
+        ("or ambien", "ambien"),
+    ):
+        assert unlisted_thing(q, index) == thing, q
+    for q in (
+        "and dizziness?",  # the articles list it
+        "what about the jab?",  # a consumer word for the articles' "injection"
+        "and percs?",
+        "and tramadol?",  # an opioid by name: the articles' "opioids"
+        "and tiredness?",  # their "fatigue"
+        "what about the other one?",  # points back at something said before
+        "what about it?",
+        "and why?",
+        "does lyrica help anxiety?",  # a question of its own, left to the calibrated decision
+        "what about lyrica at a festival with friends",
+    ):
+        assert unlisted_thing(q, index) == "", q
+
+
+def test_an_unlisted_thing_abstains_although_the_earlier_turn_is_answered(hash_qa):
+    history = ["can you take naltrexone and gabapentin together?"]
+    assert not hash_qa.ask(history[0]).abstained
+    ans = hash_qa.ask("what about lyrica?", history=history)
+    assert ans.abstained and ans.confidence == 0.0 and not ans.citations
+    assert "gabapentin" in ans.resolved_question  # still resolved with the earlier turn, as it is shown
 
 
 def _query(qa, text: str) -> Query:

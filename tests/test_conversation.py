@@ -108,6 +108,18 @@ def test_a_pronoun_after_an_ordinal_is_what_it_picked_and_the_other_is_not_a_lis
     )
 
 
+def test_they_after_one_drug_in_each_of_two_turns_is_both_drugs() -> None:
+    history = ["what is gabapentin?", "and naltrexone?"]
+    r = resolve("and do they interact?", history)
+    assert r.text == "and do gabapentin and naltrexone interact?" and r.kind == "pronoun"
+    assert resolve("can they be taken together?", history).text == "can gabapentin and naltrexone be taken together?"
+    # one drug in the conversation: nothing to pair, the earlier question is carried as before
+    assert resolve("are they safe?", ["what is gabapentin?"]).text == "are they safe (what is gabapentin)?"
+    # a pair named in one turn still wins over the turns before it
+    r = resolve("do they interact?", ["what is revia?", "is gabapentin ok with alcohol and naltrexone?"])
+    assert "gabapentin" in r.text and "naltrexone" in r.text and "revia" not in r.text
+
+
 def test_bare_fragment_asks_the_previous_question_about_the_new_thing() -> None:
     assert resolve("And gabapentin?", ["How does naltrexone work in the brain?"]).text == (
         "How does gabapentin work in the brain?"

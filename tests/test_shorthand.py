@@ -14,6 +14,7 @@ from naltrexone_qa.answer.shorthand import written_out
     [
         ("can u still get high on ntx", "can you still get high on naltrexone"),
         ("is ntx safe w alcohol", "is naltrexone safe with alcohol"),
+        ("does LDN help ms", "does low-dose naltrexone help ms"),
         ("im on the shot rn, r u sure?", "I'm on the shot right now, are you sure?"),
         ("slip up n use", "slip up and use"),
         ("dont know whats up w/ it", "don't know what's up with it"),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
@@ -61,6 +62,41 @@ def unknown_share(own: str, index: LoadedIndex) -> float:
     bridged = {t for t in tokenize(" ".join(clinical_words(own))) if t in vocab}
     # A consumer word whose clinical word the articles use is known (one bridge per unknown word at most).
     return max(0, len(unknown) - len(bridged)) / len(terms)
+
+
+# "what about lyrica?", "and melatonin then?", "how about with ambien?": a bare follow-up that names one
+# thing and nothing else. The thing may be up to three words; "the other one", "that" point back instead.
+_BARE_THING = re.compile(
+    r"^\s*(?:(?:and|or|so|but|ok(?:ay)?)[,\s]+)*(?:(?:what|how)\s+about\s+|(?<=and )|(?<=or ))"
+    r"(?:(?:with|for|on|in|taking)\s+)?(?:(?:the|my|his|her|their|your|a|an|some)\s+)?"
+    r"(?P<thing>[a-z][\w'-]*(?:\s+[a-z][\w'-]*){0,2}?)"
+    r"(?:\s+(?:then|though|tho|too|instead|as well))?\s*[?.!]*\s*$",
+    re.IGNORECASE,
+)
+_POINTS_BACK = frozenset(
+    "one ones other others it its that this them those these else first second third last latter former rest same "
+    "both either".split()
+)
+
+
+def unlisted_thing(own: str, index: LoadedIndex) -> str:
+    """The thing a bare "what about X?" asks about when no article uses any of its words, else "".
+
+    Why a rule and not only the ``unknown`` share: such a follow-up is searched with the earlier
+    question, whose sentences then score as if they answered it ("what about lyrica?" after a question
+    about gabapentin quotes the gabapentin sentences). A consumer word the articles say otherwise
+    ("the jab", "percs") is known, and a typo is respelled before this is asked.
+    """
+    m = _BARE_THING.match(own)
+    if not m:
+        return ""
+    thing = m.group("thing")
+    if _POINTS_BACK & set(thing.lower().split()):
+        return ""
+    terms = tokenize(thing)
+    vocab = index.bm25.vocab
+    bridged = [t for t in tokenize(" ".join(clinical_words(thing))) if t in vocab]
+    return thing if terms and not bridged and all(t not in vocab for t in terms) else ""
 
 
 def question_features(
@@ -143,4 +179,4 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-__all__ = ["FEATURES", "QUESTION_FEATURES", "Calibration", "question_features", "unknown_share"]
+__all__ = ["FEATURES", "QUESTION_FEATURES", "Calibration", "question_features", "unknown_share", "unlisted_thing"]

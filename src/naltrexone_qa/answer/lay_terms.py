@@ -25,16 +25,19 @@ LAY_TERMS: dict[str, str] = {
     r"pills?|tablets?": "oral tablet",
     r"once a month|every month|monthly": "month monthly",
     r"every day|each day|daily": "daily dose",
-    r"how much should i take|how much do i take|strength": "dose dosage",
+    r"how much should i take|how much do i take|strength|how much (?:\w+ )?(?:you|i|u|we|they|he|she|people|someone)"
+    r" (?:should |can |could |need to )?(?:take|have|be on)": "dose dosage",
+    r"(?:bigger|larger|stronger|more) doses?|up(?:ping)? (?:the|my|his|her) dose": "higher doses",
     r"forget|forgot|miss(?:ed)? (?:a )?(?:dose|pill)|skip(?:ped)? (?:a )?(?:dose|pill)|stop(?:ped)? taking": (
         "compliance taken as directed"
     ),
     # substances
     NAME_VARIANTS: "naltrexone",
+    r"ldn": "low-dose naltrexone",
     r"booze|drinks?|drinking|pints?|beers?|wine|liquor|spirits": "alcohol",
     r"benzos?|xanax|valium|klonopin|ativan": "benzodiazepines",
     r"painkillers?|pain ?killers?|pain (?:pills|meds)|oxys?|oxycontin|percs?|percocets?|vicodin|norcos?|heroin|"
-    r"fentanyl|smack": "opioids",
+    r"fentanyl|smack|methadone|morphine|tramadol|oxycodone|hydrocodone|hydromorphone|dilaudid|narcotics?": "opioids",
     r"gabby|gabbies|neurontin": "gabapentin",
     r"narcan": "naloxone",
     r"ssris?|zoloft|prozac|sertraline|antidepressants?": "selective serotonin reuptake inhibitors",
@@ -44,6 +47,13 @@ LAY_TERMS: dict[str, str] = {
     r"coming off|come off|getting off|get off|detox(?:ing)?|cold turkey|clucking|dope ?sick": (
         "withdrawal detoxification"
     ),
+    # stopping naltrexone itself, not coming off opioids: "once i'm off the shot can heroin hit me like before"
+    r"(?:i'?m|im|once|after|when|if|was|been|go|went|stay|stayed) off (?:the )?"
+    r"(?:naltrexone|ntx|vivitrol|revia|shot|jab|pills?|it)|stop(?:s|ped|ping)? (?:the )?"
+    r"(?:naltrexone|ntx|vivitrol|shot|jab|injections?)|quit(?:s|ting)? (?:the )?"
+    r"(?:naltrexone|ntx|vivitrol|shot|jab)": "stop taking naltrexone",
+    r"still (?:drinking|drink|drinks|having a drink|having the odd \w+)|drinking a (?:bit|little)|cut(?:ting)? down on "
+    r"(?:drinking|drink|booze|alcohol)": "nonabstinent",
     r"relapse|slip(?:ping)? up|fall(?:ing)? off the wagon|use again|using again": "relapse",
     # "use" alone, in recovery talk, is taking the drug: "if i use will i feel it", "he uses on his shot"
     r"(?:i|he|she|they|u|you|we|n|and|still) (?:use|uses|used|using)(?=\s*(?:[?!.,]|$)|\s+(?:on|while|again|will|"
@@ -55,7 +65,7 @@ LAY_TERMS: dict[str, str] = {
     r"clean|sober|sobriety|stay off": "abstinence clean",
     r"urges?|wanting to drink|wanting to use|itch to": "cravings",
     r"high|buzz|buzzed|stoned|wasted|drunk|euphoric": "euphoria high",
-    r"od(?:'?d)?|overdos\w*": "overdose",
+    r"od|od'd|od'ed|overdos\w*": "overdose",  # not "the odd pint"
     r"counsell?ing|therapy|therapist|talking therapy": "psychotherapeutic psychological treatment therapies",
     # body and symptoms
     r"feel-good chemicals?|happy chemicals?|natural (?:painkillers|opioids|highs?)|endorphins?": (
@@ -65,8 +75,10 @@ LAY_TERMS: dict[str, str] = {
     r"nervous|nerves|worried|worry|panicky|panic(?: attacks?)?|stressed": "anxiety stress",
     r"can'?t sleep|trouble sleeping|sleepless|awake at night|bad sleep": "sleep disturbances insomnia",
     r"sleepy|drowsy|knocked out|groggy": "drowsiness somnolence sedation",
-    r"tired|wiped out|exhausted|worn out|no energy": "fatigue",
+    r"tired(?:ness)?|wiped out|exhausted|exhaustion|worn out|no energy": "fatigue",
     r"dizzy|light[- ]headed|woozy": "dizziness",
+    r"feel(?:s|ing)? (?:rough|ill|unwell|awful|terrible|lousy|crap|crappy|like crap|like death)": "side effects nausea",
+    r"easy on (?:you|me|people|the body|your body|the stomach)|gentle on|easy to tolerate": "well-tolerated",
     r"sick to my stomach|feel(?:ing)? sick|queasy|throw(?:ing)? up|puking|vomit\w*": "nausea vomiting",
     r"tummy|stomach|belly|gut": "abdominal gastrointestinal",
     r"heartburn|upset stomach": "indigestion",
@@ -87,6 +99,8 @@ LAY_TERMS: dict[str, str] = {
     r"gp|doc|doctor|prescriber|psychiatrist": "healthcare provider doctor",
     r"prescription|script": "prescription",
     r"america|usa|u\.s\.|states": "united states",
+    r"europe": "european countries",
+    r"licen[cs]ed": "approved",
     r"uni|universities|university": "university",
     r"brand names?|names? (?:it's|is) sold|sold as|called": "brand names",
     r"how (?:does|do) (?:it|they) work|what does (?:it|naltrexone) do": "mechanism works",

@@ -107,6 +107,10 @@ def plural_referent(turns: list[Turn]) -> tuple[str, Optional[Turn]]:
             return (best.surface if best.kind in ("drug", "condition") else phrase(best, turn)), turn
         if len(turn.drugs) >= 2:
             return drug_phrase(turn), turn
+    # "what is gabapentin?", "and naltrexone?", "do they interact?": one drug in each of the last two turns.
+    drugs = list(dict.fromkeys(d for turn in turns[-2:] for d in turn.drugs))
+    if len(drugs) >= 2:
+        return " and ".join(drugs), turns[-1]
     return "", None
 
 

@@ -17,7 +17,7 @@ import numpy as np
 from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
-from .abstain import Calibration, question_features
+from .abstain import Calibration, question_features, unlisted_thing
 from .bank import BoundBank
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
 from .heads import LinearHead
@@ -108,6 +108,8 @@ class Chooser:
         if not decide:
             return Selection([], pool, 0.0, feats)
         conf = self.calibration.confidence(feats) if pool else 0.0
+        if conf and unlisted_thing(query.own, self.index):
+            conf = 0.0  # "what about lyrica?": no article names it, whatever the earlier turn's sentences score
         chosen = self.select(pool) if conf >= self.calibration.threshold else []
         return Selection(chosen, pool, conf, feats)
 

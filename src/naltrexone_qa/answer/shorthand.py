@@ -43,6 +43,7 @@ SHORTHAND: dict[str, str] = {
     r"idk": "I don't know",
     r"nite": "night",
     NAME_VARIANTS: "naltrexone",
+    r"ldn": "low-dose naltrexone",
     # contractions typed without the apostrophe
     r"dont": "don't",
     r"doesnt": "doesn't",
