@@ -52,14 +52,19 @@ QUESTION_FEATURES = (
 SHIPPED = "calibration.json"
 
 
+def _unknown_terms(text: str, index: LoadedIndex) -> tuple[list[str], list[str], set[str]]:
+    """``text``'s content words, those no article uses, and the article words its consumer words bridge to."""
+    terms = tokenize(text)
+    vocab = index.bm25.vocab
+    bridged = {t for t in tokenize(" ".join(clinical_words(text))) if t in vocab}
+    return terms, [t for t in terms if t not in vocab], bridged
+
+
 def unknown_share(own: str, index: LoadedIndex) -> float:
     """Share of the user's own content words that no article uses, consumer words mapped first."""
-    terms = tokenize(own)
+    terms, unknown, bridged = _unknown_terms(own, index)
     if not terms:
         return 0.0
-    vocab = index.bm25.vocab
-    unknown = [t for t in terms if t not in vocab]
-    bridged = {t for t in tokenize(" ".join(clinical_words(own))) if t in vocab}
     # A consumer word whose clinical word the articles use is known (one bridge per unknown word at most).
     return max(0, len(unknown) - len(bridged)) / len(terms)
 
@@ -93,10 +98,8 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
     thing = m.group("thing")
     if _POINTS_BACK & set(thing.lower().split()):
         return ""
-    terms = tokenize(thing)
-    vocab = index.bm25.vocab
-    bridged = [t for t in tokenize(" ".join(clinical_words(thing))) if t in vocab]
-    return thing if terms and not bridged and all(t not in vocab for t in terms) else ""
+    terms, unknown, bridged = _unknown_terms(thing, index)
+    return thing if terms and not bridged and len(unknown) == len(terms) else ""
 
 
 def question_features(
