@@ -108,6 +108,20 @@ def test_unknown_share_counts_only_words_no_article_uses(hash_qa):
     assert unknown_share("how soon can i start ntx", index) < unknown_share("how soon can i start zorblax", index)
 
 
+def test_who_asks_and_chat_filler_count_neither_way(hash_qa):
+    """ "my husband", "whats going on": who asks and how says nothing about what is asked."""
+    index = hash_qa.index
+    plain = unknown_share("does naltrexone stop tramadol working for back pain", index)
+    assert (
+        unknown_share("my husband's naltrexone stops his tramadol working for back pain, whats going on", index)
+        == plain
+    )
+    assert unknown_share("can my wife drink on naltrexone", index) == unknown_share("can i drink on naltrexone", index)
+    # the asker's words do not hide a word no article uses
+    assert unknown_share("can my son take semaglutide", index) == unknown_share("can i take semaglutide", index) > 0
+    assert unlisted_thing("what about my husband?", index) == ""  # the same question, asked for him
+
+
 def test_a_bare_follow_up_naming_only_what_no_article_uses_is_unlisted(hash_qa):
     index = hash_qa.index
     for q, thing in (

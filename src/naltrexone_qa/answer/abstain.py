@@ -22,6 +22,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping, Optional, Sequence
 
@@ -52,10 +53,28 @@ QUESTION_FEATURES = (
 SHIPPED = "calibration.json"
 
 
+# Words that say who asks or how, never what: the people in the asker's life ("my husband", "her
+# son"), contractions typed without the apostrophe ("whats", "dont") and chat filler ("going",
+# "nothing", "pls"). Counted as unknown they made a plain question about a husband's tramadol look
+# off-topic; they do not count either way. A word the articles use stays a content word.
+_ASIDE_WORDS = """whats thats dont doesnt didnt cant wont isnt arent aint im ive youre theyre hes shes theres wasnt
+    shouldnt wouldnt couldnt havent hasnt husband wife partner spouse boyfriend girlfriend fiance fiancee son
+    daughter kid kids mum mom mother dad father parent parents brother sister friend friends grandma grandpa
+    grandmother grandfather uncle aunt cousin roommate neighbour neighbor boss coworker going nothing anything
+    something everything stuff guess wondering wonder someone anyone somebody anybody everyone thanks thank hi
+    hello hey pls plz ur gonna wanna gotta kinda sorta yeah yes cuz coz bc tho anyway""".split()
+
+
+@lru_cache(maxsize=1)
+def _aside_stems() -> frozenset[str]:
+    return frozenset(t for w in _ASIDE_WORDS for t in tokenize(w))
+
+
 def _unknown_terms(text: str, index: LoadedIndex) -> tuple[list[str], list[str], set[str]]:
     """``text``'s content words, those no article uses, and the article words its consumer words bridge to."""
-    terms = tokenize(text)
     vocab = index.bm25.vocab
+    aside = _aside_stems()
+    terms = [t for t in tokenize(text) if t in vocab or t not in aside]
     bridged = {t for t in tokenize(" ".join(clinical_words(text))) if t in vocab}
     return terms, [t for t in terms if t not in vocab], bridged
 

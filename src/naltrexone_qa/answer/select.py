@@ -23,6 +23,7 @@ from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_featu
 from .heads import LinearHead
 from .ranker import Ranker
 from .rerank import Reranker
+from .subject import on_subject
 
 _RERANK = FEATURES.index("rerank")
 
@@ -103,7 +104,8 @@ class Chooser:
         by vector, best first: they join the candidates and feed the ``gap`` signal.
         With ``decide=False`` only the features are computed (for calibration).
         """
-        pool = self.rank(query, hits, neighbour_ids)
+        # "is gabapentin addictive?" must not be answered by "The medication is not addictive" (naltrexone's).
+        pool = on_subject(query.text, self.rank(query, hits, neighbour_ids), self.index)
         feats = question_features(query, pool, self.centroid, neighbour_sims, self.index, self.settings, self.head)
         if not decide:
             return Selection([], pool, 0.0, feats)

@@ -41,6 +41,9 @@ def load_model(adapter_dir: Path | None = None) -> tuple[Any, Any]:
     """Tokenizer and 3-way cross-encoder on MiniLM; with ``adapter_dir``, the trained LoRA merged in."""
     from transformers import AutoModelForSequenceClassification, AutoTokenizer
 
+    from ..embed.sentence_transformers import quiet_hf_loading
+
+    quiet_hf_loading()  # the fresh head's "newly initialized" report is expected, not for the user
     path = base_model_path()
     tok = AutoTokenizer.from_pretrained(path)
     model = AutoModelForSequenceClassification.from_pretrained(path, num_labels=len(LABELS))
