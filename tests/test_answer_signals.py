@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from naltrexone_qa.answer.abstain import question_features, unknown_share, unlisted_thing
+from naltrexone_qa.answer.abstain import question_features, uncompared, unknown_share, unlisted_thing
 from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
 from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector, leaning_vectors
 
@@ -120,6 +120,29 @@ def test_who_asks_and_chat_filler_count_neither_way(hash_qa):
     # the asker's words do not hide a word no article uses
     assert unknown_share("can my son take semaglutide", index) == unknown_share("can i take semaglutide", index) > 0
     assert unlisted_thing("what about my husband?", index) == ""  # the same question, asked for him
+
+
+def test_which_is_better_needs_a_sentence_that_compares() -> None:
+    alone = ["Naltrexone reduces cravings for alcohol.", "Semaglutide is a weekly injection."]
+    for q in (
+        "Is naltrexone better than semaglutide for reducing alcohol cravings?",
+        "is it more effective than buprenorphine",
+        "Which works better, the methadone or this?",
+        "naltrexone vs acamprosate, which one is safer for me",
+    ):
+        assert uncompared(q, alone), q
+        assert not uncompared(q, [*alone, "Naltrexone was more effective than placebo in two trials."]), q
+    for q in (
+        "How could naltrexone make therapy or antidepressants work better?",  # not two things weighed
+        "Do they actually work better together than either one does alone?",
+        "does naltrexone reduce cravings",
+    ):
+        assert not uncompared(q, alone), q
+
+
+def test_a_comparison_no_article_makes_abstains(qa):
+    ans = qa.ask("Is naltrexone better than semaglutide for reducing alcohol cravings?")
+    assert ans.abstained and not ans.citations
 
 
 def test_a_bare_follow_up_naming_only_what_no_article_uses_is_unlisted(hash_qa):

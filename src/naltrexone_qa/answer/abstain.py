@@ -121,6 +121,29 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
     return thing if terms and not bridged and len(unknown) == len(terms) else ""
 
 
+# "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question
+# about which of two does better ("make therapy work better" is not one). Sentences that answer it
+# compare ("than", "superior", "as effective as"); one about either alone does not say which is better.
+_ASKS_WHICH_BETTER = re.compile(
+    r"\b(?:better|worse|safer|stronger|weaker|more effective|less effective|more successful)\s+than\b"
+    r"|\bwhich\b[^?.!]{0,40}\b(?:better|more effective|safer|stronger)\b|\bsuperior\s+to\b",
+    re.IGNORECASE,
+)
+_COMPARES = re.compile(
+    r"\b(?:than|superior|inferior|outperform\w*|compared|versus|as (?:effective|good|safe|well) as)\b", re.IGNORECASE
+)
+
+
+def uncompared(own: str, texts: Sequence[str]) -> bool:
+    """True when ``own`` asks which of two does better and none of ``texts`` (the best sentences) compares.
+
+    Why: the articles describe each drug on its own, so "is naltrexone more effective than
+    buprenorphine?" scored sentences about naltrexone's effectiveness at confidence 0.5-0.7 and
+    quoted them as if they settled the comparison. A corpus that compares the two still answers.
+    """
+    return bool(_ASKS_WHICH_BETTER.search(own)) and not any(_COMPARES.search(t) for t in texts)
+
+
 def question_features(
     query: Query,
     pool: Sequence[Candidate],
@@ -201,4 +224,12 @@ class Calibration:
         return 1.0 / (1.0 + math.exp(-max(-50.0, min(50.0, z))))
 
 
-__all__ = ["FEATURES", "QUESTION_FEATURES", "Calibration", "question_features", "unknown_share", "unlisted_thing"]
+__all__ = [
+    "FEATURES",
+    "QUESTION_FEATURES",
+    "Calibration",
+    "question_features",
+    "uncompared",
+    "unknown_share",
+    "unlisted_thing",
+]
