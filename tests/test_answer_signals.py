@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from naltrexone_qa.answer.abstain import question_features, uncompared, unknown_share, unlisted_thing
+from naltrexone_qa.answer.abstain import (
+    question_features,
+    uncompared,
+    unknown_share,
+    unlisted_substance,
+    unlisted_thing,
+)
 from naltrexone_qa.answer.features import FEATURES, Query, SentenceFacts, asked_kinds, candidate_features
 from naltrexone_qa.answer.lay_terms import clinical_words, expand, leaning_vector, leaning_vectors
 
@@ -122,6 +128,24 @@ def test_who_asks_and_chat_filler_count_neither_way(hash_qa):
     assert unlisted_thing("what about my husband?", index) == ""  # the same question, asked for him
 
 
+def test_a_substance_no_article_mentions_is_unlisted(hash_qa):
+    index = hash_qa.index
+    for q, thing in (
+        ("does naltrexone help with meth cravings", "meth"),
+        ("can i take Tylenol with them for headaches?", "Tylenol"),
+        ("is vaping ok on ntx", "vaping"),
+        ("My son smokes marijuana every day. Does cannabis interact with naltrexone?", "marijuana"),
+    ):
+        assert unlisted_substance(q, index) == thing, q
+    for q in (
+        "does naltrexone block heroin",  # the articles' opioids
+        "can i drink wine on it",
+        "is it safe with gabapentin",  # an article is about it
+        "how do i fix a cracked phone screen",  # not the word "crack"
+    ):
+        assert unlisted_substance(q, index) == "", q
+
+
 def test_which_is_better_needs_a_sentence_that_compares() -> None:
     alone = ["Naltrexone reduces cravings for alcohol.", "Semaglutide is a weekly injection."]
     for q in (
@@ -143,6 +167,12 @@ def test_which_is_better_needs_a_sentence_that_compares() -> None:
 def test_a_comparison_no_article_makes_abstains(qa):
     ans = qa.ask("Is naltrexone better than semaglutide for reducing alcohol cravings?")
     assert ans.abstained and not ans.citations
+
+
+def test_a_substance_no_article_mentions_abstains(qa):
+    ans = qa.ask("does naltrexone help with meth cravings")
+    assert ans.abstained and not ans.citations
+    assert not qa.ask("does naltrexone help with heroin cravings").abstained
 
 
 def test_a_bare_follow_up_naming_only_what_no_article_uses_is_unlisted(hash_qa):

@@ -121,6 +121,29 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
     return thing if terms and not bridged and len(unknown) == len(terms) else ""
 
 
+# Substances and medicines people ask about beside naltrexone. A question naming one that no article
+# mentions ("does naltrexone help with meth cravings?", "can i take ibuprofen on ntx") asks what the
+# articles cannot say, however well its other words match. Domain vocabulary, not the articles' words:
+# a corpus that mentions one answers about it.
+_SUBSTANCES = re.compile(
+    r"\b(?:crystal meth|meth(?:amphetamine)?s?|cocaine|crack|amphetamines?|adderall|ritalin|mdma|ecstasy|molly"
+    r"|ketamine|kratom|weed|marijuana|cannabis|thc|cbd|nicotine|cigarettes?|cigs|vap(?:e|es|ing)|tobacco"
+    r"|gambl\w*|betting|casinos?|ibuprofen|advil|motrin|tylenol|acetaminophen|paracetamol|aspirin|naproxen"
+    r"|aleve|melatonin|benadryl|pregabalin|lyrica|semaglutide|ozempic|wegovy|topiramate|baclofen|lithium"
+    r"|trazodone|seroquel|quetiapine|ambien|zolpidem)\b",
+    re.IGNORECASE,
+)
+
+
+def unlisted_substance(own: str, index: LoadedIndex) -> str:
+    """The first substance ``own`` names that no article mentions (nor its clinical word), else ""."""
+    for m in _SUBSTANCES.finditer(own):
+        terms, unknown, bridged = _unknown_terms(m.group(0), index)
+        if terms and not bridged and len(unknown) == len(terms):
+            return m.group(0)
+    return ""
+
+
 # "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question
 # about which of two does better ("make therapy work better" is not one). Sentences that answer it
 # compare ("than", "superior", "as effective as"); one about either alone does not say which is better.
@@ -231,5 +254,6 @@ __all__ = [
     "question_features",
     "uncompared",
     "unknown_share",
+    "unlisted_substance",
     "unlisted_thing",
 ]

@@ -17,7 +17,7 @@ import numpy as np
 from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
-from .abstain import Calibration, question_features, uncompared, unlisted_thing
+from .abstain import Calibration, question_features, uncompared, unlisted_substance, unlisted_thing
 from .bank import BoundBank
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
 from .heads import LinearHead
@@ -112,6 +112,8 @@ class Chooser:
         conf = self.calibration.confidence(feats) if pool else 0.0
         if conf and unlisted_thing(query.own, self.index):
             conf = 0.0  # "what about lyrica?": no article names it, whatever the earlier turn's sentences score
+        if conf and unlisted_substance(query.own, self.index):
+            conf = 0.0  # "does naltrexone help with meth cravings?": no article mentions meth
         if conf and uncompared(query.own, [c.sentence.text for c in pool[:3]]):
             conf = 0.0  # "is it better than acamprosate?" and no sentence compares the two
         chosen = self.select(pool) if conf >= self.calibration.threshold else []
