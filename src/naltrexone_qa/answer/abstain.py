@@ -79,6 +79,12 @@ def _unknown_terms(text: str, index: LoadedIndex) -> tuple[list[str], list[str],
     return terms, [t for t in terms if t not in vocab], bridged
 
 
+def _names_nothing_known(phrase: str, index: LoadedIndex) -> bool:
+    """True when ``phrase`` has content words, no article uses any, and no consumer word bridges to one."""
+    terms, unknown, bridged = _unknown_terms(phrase, index)
+    return bool(terms) and not bridged and len(unknown) == len(terms)
+
+
 def unknown_share(own: str, index: LoadedIndex) -> float:
     """Share of the user's own content words that no article uses, consumer words mapped first."""
     terms, unknown, bridged = _unknown_terms(own, index)
@@ -117,8 +123,7 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
     thing = m.group("thing")
     if _POINTS_BACK & set(thing.lower().split()):
         return ""
-    terms, unknown, bridged = _unknown_terms(thing, index)
-    return thing if terms and not bridged and len(unknown) == len(terms) else ""
+    return thing if _names_nothing_known(thing, index) else ""
 
 
 # Substances and medicines people ask about beside naltrexone. A question naming one that no article
@@ -137,11 +142,7 @@ _SUBSTANCES = re.compile(
 
 def unlisted_substance(own: str, index: LoadedIndex) -> str:
     """The first substance ``own`` names that no article mentions (nor its clinical word), else ""."""
-    for m in _SUBSTANCES.finditer(own):
-        terms, unknown, bridged = _unknown_terms(m.group(0), index)
-        if terms and not bridged and len(unknown) == len(terms):
-            return m.group(0)
-    return ""
+    return next((m.group(0) for m in _SUBSTANCES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
 
 
 # "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question
