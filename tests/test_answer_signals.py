@@ -8,6 +8,7 @@ from naltrexone_qa.answer.abstain import (
     question_features,
     uncompared,
     unknown_share,
+    unlisted_place,
     unlisted_substance,
     unlisted_thing,
 )
@@ -144,6 +145,24 @@ def test_a_substance_no_article_mentions_is_unlisted(hash_qa):
         "how do i fix a cracked phone screen",  # not the word "crack"
     ):
         assert unlisted_substance(q, index) == "", q
+
+
+def test_availability_in_a_country_no_article_mentions_is_not_answered(hash_qa) -> None:
+    index = hash_qa.index
+    for q, place in (
+        ("Is naltrexone approved for alcohol dependence in Canada?", "Canada"),
+        ("Can I get naltrexone without a prescription in the UK?", "UK"),
+        ("can i get ntx in canada without a script", "canada"),
+    ):
+        assert unlisted_place(q, q, index) == place, q
+    for q in (
+        "Is naltrexone approved in Germany?",  # an article says it is
+        "is naltrexone licensed for alcoholism in europe",  # "other European countries"
+        "I live in Canada, does naltrexone help cravings?",  # where the asker lives, not what is asked
+    ):
+        assert unlisted_place(q, q, index) == "", q
+    # A follow-up: the country is in the user's words, the availability in the resolved question.
+    assert unlisted_place("and in Canada?", "is naltrexone prescription-only in Canada?", index) == "Canada"
 
 
 def test_which_is_better_needs_a_sentence_that_compares() -> None:

@@ -40,6 +40,7 @@ NESTED_ENV = {
     ("answer", "reranker_dir"): "NALTREXONE_QA_RERANKER",
     ("answer", "fitted"): "NALTREXONE_QA_FITTED",
     ("answer", "respell"): "NALTREXONE_QA_RESPELL",  # 0 / false: take every word as typed
+    ("answer", "lead_in"): "NALTREXONE_QA_LEAD_IN",  # 0 / false: quote a "This ..." sentence alone
 }
 
 
@@ -102,12 +103,10 @@ class RetrievalSettings:
     rrf_k: int = 20
     # (BM25, dense) weights of weighted fusion, for the pipeline and `bench beir` alike.
     fusion_weights: tuple[float, float] = (0.4, 0.6)
-    # Each list is cut at this depth before fusion.
-    candidates: int = 30
+    candidates: int = 30  # each list is cut at this depth before fusion
     # log((N+1)/df) below this means a term is in over ~85% of chunks: skipped when rarer ones exist.
     min_idf: float = 0.15
-    # Exact search below this many vectors, HNSW above.
-    hnsw_threshold: int = 50_000
+    hnsw_threshold: int = 50_000  # exact search below this many vectors, HNSW above
     # Candidates HNSW explores per query: 64 keeps recall@10 above 0.95 (bench perf) at half the cost of 128.
     hnsw_ef_search: int = 64
     # One query is too little work to share between OpenMP threads (5x slower on 10k vectors, 2 cores).
@@ -140,8 +139,8 @@ class AnswerSettings:
     lay_terms: bool = True
     # ...and the question's vector leans this much toward theirs (``lay_terms.leaning_vector``; dev: 0.3-0.7).
     lay_vector_weight: float = 0.5
-    # Read a typo ("anxeity") as the article word one or two edits away (``answer.spelling``).
-    respell: bool = True
+    respell: bool = True  # read a typo ("anxeity") as the article word one or two edits away (``answer.spelling``)
+    lead_in: bool = True  # a quoted "This ..." sentence starts at the sentence it points to (``answer.quotes``)
     # Use the learned reranker when the ranker was fitted with it; it reads this many candidates.
     rerank: bool = True
     # 6 (stop 28, records refitted each way; tune): right 167/176 on dev and 63/76 on dev_flags, near misses
@@ -198,7 +197,7 @@ class FlagSettings:
 
 
 def _env_value(name: str, text: str) -> Any:
-    if name in ("rerank", "respell"):
+    if name in ("rerank", "respell", "lead_in"):
         return text.lower() not in ("0", "false", "no", "off")
     return Path(text) if name in ("reranker_dir", "fitted") else text
 

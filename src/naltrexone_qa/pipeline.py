@@ -23,6 +23,7 @@ from .answer.conversation import Resolution, resolve
 from .answer.features import Query, asked_kinds, centroid, term_weights
 from .answer.heads import ANSWERABILITY, RELEVANCE, load_head
 from .answer.lay_terms import expand, leaning_vector
+from .answer.quotes import absorb_leads, cite, spanned
 from .answer.ranker import Ranker
 from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
@@ -214,22 +215,19 @@ class QA:
             timings["select"] = (time.perf_counter() - t) * 1000
         return sel
 
-    def citation(self, sentence_id: int, n: Optional[int], score: float = 0.0) -> Citation:
-        s = self.index.sentences[sentence_id]
-        doc = self.index.documents[s.doc_id]
-        return Citation(
-            n=n,
-            doc_id=s.doc_id,
-            title=doc.title,
-            section=s.section,
-            start=s.start,
-            end=s.end,
-            text=doc.text[s.start : s.end],
-            score=score,
-            sentence_id=s.id,
-            page=doc.page_at(s.start),
-            url=doc.url,
-        )
+    def citation(
+        self,
+        sentence_id: int,
+        n: Optional[int],
+        score: float = 0.0,
+        avoid: Sequence[int] = (),
+        chosen: Sequence[int] = (),
+    ) -> Citation:
+        """The exact quote of one sentence, from the sentence it points back to (``answer.quotes``).
+
+        ``avoid``: the answer's other quoted sentences; ``chosen``: the ones chosen on their merits.
+        """
+        return cite(self.index, sentence_id, n, score, avoid, self.settings.answer.lead_in, chosen)
 
     def ask(
         self,
@@ -254,18 +252,21 @@ class QA:
         timings["embed"] = (time.perf_counter() - t) * 1000
         sel = self.select(query, m, timings)
         t = time.perf_counter()
-        citations = [self.citation(c.sentence.id, n, c.score) for n, c in enumerate(sel.chosen, start=1)]
+        score = {c.sentence.id: c.score for c in sel.pool}
+        chosen = [c.sentence.id for c in sel.chosen]
+        quoted = absorb_leads(chosen, self.index.sentences) if self.settings.answer.lead_in else chosen
+        citations = [self.citation(sid, n, score[sid], quoted, chosen) for n, sid in enumerate(quoted, start=1)]
         t_flags = time.perf_counter()
         # An abstention shows no disagreement: "the articles don't answer that" above two quoted sides
         # reads as an answer after all, and nearly every such flag is beside a question they don't answer.
         flags = self._flags(citations, query, query.vec) if citations else []
-        quoted = [c.sentence_id for c in citations if c.sentence_id is not None]
         vectors, when = self.index.sentence_vectors, self.settings.flags.quote_both_sides
         other = other_side(flags, quoted, sel.pool, query.text, query.vec, vectors, when)
         ids = with_other_side(quoted, flags, other, self.settings.answer.max_sentences)
         if ids != quoted:
-            score = {c.sentence.id: c.score for c in sel.pool}
-            citations = [self.citation(sid, n, score.get(sid, 0.0)) for n, sid in enumerate(ids, start=1)]
+            citations = [
+                self.citation(sid, n, score.get(sid, 0.0), ids, [*chosen, *ids]) for n, sid in enumerate(ids, start=1)
+            ]
             flags = self._flags(citations, query, query.vec)
         timings["flags"] = (time.perf_counter() - t_flags) * 1000
         sentences = [AnswerSentence(c.text, c.n or 0) for c in citations]
@@ -289,12 +290,12 @@ class QA:
 
     def _flags(self, citations: list[Citation], query: Query, qvec: np.ndarray) -> list[Conflict]:
         """The map's disagreements to show beside this answer, re-cited with the answer's numbers."""
-        cited = {c.sentence_id: c.n for c in citations if c.sentence_id is not None}
+        cited = {sid: c.n for c in citations for sid in spanned(self.index.sentences, c)}
         search = expand(query.text) if self.settings.answer.lay_terms else query.text
         chosen = select_flags(
             self.index.conflicts, cited, search, qvec, self.index.sentence_vectors, self.settings.flags
         )
-        return recited(chosen, cited, self.citation)
+        return recited(chosen, cited, lambda sid, n, score: self.citation(sid, n, score, list(cited)))
 
     def _clean_or_none(self, text: str) -> Optional[str]:
         try:

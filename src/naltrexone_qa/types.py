@@ -132,15 +132,20 @@ class Citation:
     sentence_id: Optional[int] = None
     page: Optional[int] = None
     url: Optional[str] = None
+    # How many of the first characters of ``text`` are the sentence(s) the quoted one points back to
+    # ("... an overdose may occur. This is associated with ..."): context, not the chosen sentence.
+    lead_in: int = 0
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON contract; ``page`` and ``url`` appear only when known, so plain-text answers keep their shape."""
+        """The JSON contract; ``page``, ``url`` and ``lead_in`` appear only when set, so answers keep their shape."""
         d = asdict(self)
         d.pop("sentence_id")
         d["score"] = round(float(self.score), 4)
         for key in ("page", "url"):
             if d[key] is None:
                 d.pop(key)
+        if not self.lead_in:
+            d.pop("lead_in")
         return d
 
 

@@ -145,6 +145,31 @@ def unlisted_substance(own: str, index: LoadedIndex) -> str:
     return next((m.group(0) for m in _SUBSTANCES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
 
 
+# Whether a medicine is approved, sold or prescription-only, and what it costs, differs by country:
+# "Is naltrexone approved for alcohol dependence in Canada?" was answered with the sentence about its
+# approval "in Germany, the United States and other European countries". A question about that, in a
+# country no article mentions, abstains. Countries named as where someone lives are left alone unless
+# the question is about availability ("I live in Canada, does it help cravings?" still answers).
+_COUNTRIES = re.compile(
+    r"\b(?:canada|uk|u\.k\.|britain|england|scotland|wales|ireland|australia|new zealand|mexico|india|france"
+    r"|spain|italy|netherlands|sweden|norway|denmark|finland|poland|russia|china|japan|brazil|south africa"
+    r"|philippines|thailand|germany|united states|usa)\b",
+    re.IGNORECASE,
+)
+_AVAILABILITY = re.compile(
+    r"\b(?:approv\w*|licen[cs]\w*|availab\w*|prescri\w*|script|legal\w*|illegal|sold|sell\w*|buy|purchase"
+    r"|over the counter|otc|pharmac\w*|cost\w*|price\w*|insurance|covered|bring|fly|get (?:it|ntx|naltrexone|the))\b",
+    re.IGNORECASE,
+)
+
+
+def unlisted_place(own: str, text: str, index: LoadedIndex) -> str:
+    """The country ``own`` names when no article mentions it and ``text`` (resolved) asks about availability."""
+    if not _AVAILABILITY.search(text):
+        return ""
+    return next((m.group(0) for m in _COUNTRIES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+
+
 # "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question
 # about which of two does better ("make therapy work better" is not one). Sentences that answer it
 # compare ("than", "superior", "as effective as"); one about either alone does not say which is better.
@@ -255,6 +280,7 @@ __all__ = [
     "question_features",
     "uncompared",
     "unknown_share",
+    "unlisted_place",
     "unlisted_substance",
     "unlisted_thing",
 ]

@@ -17,12 +17,20 @@ import numpy as np
 from ..config import AnswerSettings
 from ..index.loaded import LoadedIndex
 from ..types import Hit
-from .abstain import Calibration, question_features, uncompared, unlisted_substance, unlisted_thing
+from .abstain import (
+    Calibration,
+    question_features,
+    uncompared,
+    unlisted_place,
+    unlisted_substance,
+    unlisted_thing,
+)
 from .bank import BoundBank
 from .features import FEATURES, Candidate, Query, SentenceFacts, candidate_features
 from .heads import LinearHead
 from .ranker import Ranker
 from .rerank import Reranker
+from .specifics import unstated_figure
 from .subject import on_subject
 
 _RERANK = FEATURES.index("rerank")
@@ -114,8 +122,12 @@ class Chooser:
             conf = 0.0  # "what about lyrica?": no article names it, whatever the earlier turn's sentences score
         if conf and unlisted_substance(query.own, self.index):
             conf = 0.0  # "does naltrexone help with meth cravings?": no article mentions meth
+        if conf and unlisted_place(query.own, query.text, self.index):
+            conf = 0.0  # "is it approved in Canada?": no article says anything about Canada
         if conf and uncompared(query.own, [c.sentence.text for c in pool[:3]]):
             conf = 0.0  # "is it better than acamprosate?" and no sentence compares the two
+        if conf and unstated_figure(query.own, [c.sentence.text for c in pool[:3]]):
+            conf = 0.0  # "how many people were in the Minnesota study?" and no sentence gives a count
         chosen = self.select(pool) if conf >= self.calibration.threshold else []
         return Selection(chosen, pool, conf, feats)
 

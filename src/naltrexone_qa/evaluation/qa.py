@@ -66,8 +66,12 @@ def score_item(
     gold = set(item.gold_sources)
     cited = dedupe(c["doc_id"] for c in cites)
     gold_n = {c["n"] for c in cites if c["doc_id"] in gold}
-    gold_quotes = [c["text"] for c in cites if c["doc_id"] in gold]
-    gold_quotes += [s["text"] for s in answer.get("sentences", []) if s.get("citation") in gold_n]
+    # A quote's lead-in (the sentence its "This ..." points back to) is context: only the chosen sentence counts.
+    lead = {c.get("n"): int(c.get("lead_in", 0)) for c in cites}
+    gold_quotes = [c["text"][lead[c.get("n")] :] for c in cites if c["doc_id"] in gold]
+    gold_quotes += [
+        s["text"][lead.get(s.get("citation"), 0) :] for s in answer.get("sentences", []) if s.get("citation") in gold_n
+    ]
     phrases = [normalize(p) for p in item.must_contain_any]
     rec["cited_docs"] = cited
     rec["gold_cited"] = bool(gold.intersection(cited))

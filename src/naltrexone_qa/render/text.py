@@ -68,7 +68,10 @@ def answer_lines(ans: Answer) -> list[Line]:
     if ans.abstained:
         lines.append([(ans.answer, "yellow")])
     else:
-        lines += [[(f'"{s.text}" ', ""), (f"[{s.citation}]", "bold cyan")] for s in ans.sentences]
+        lead = {c.n: c.lead_in for c in ans.citations}
+        for s in ans.sentences:
+            k = lead.get(s.citation, 0)  # the sentence a "This ..." points back to: dimmed, still quoted
+            lines.append([('"', ""), (s.text[:k], "dim"), (f'{s.text[k:]}" ', ""), (f"[{s.citation}]", "bold cyan")])
         lines += [[], [(f"{SOURCES_HEADING}:", "bold")]]
         lines += [[(f"[{c.n}] ", "bold cyan"), (cite_label(c), "dim")] for c in ans.citations]
     if ans.conflicts:
