@@ -9,6 +9,7 @@ a calibrated logistic function of question-level signals (``abstain``).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
@@ -34,6 +35,7 @@ from .specifics import unstated_figure
 from .subject import on_subject
 
 _RERANK = FEATURES.index("rerank")
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -44,6 +46,28 @@ class Selection:
     pool: list[Candidate]
     confidence: float
     features: dict[str, float]
+
+
+def not_covered(query: Query, pool: Sequence[Candidate], index: LoadedIndex) -> str:
+    """Why the articles cannot answer ``query``, however well its best sentences score, else "".
+
+    Each check names what the question asks about or for that the articles (or the three best
+    sentences) do not have.
+    """
+    top = [c.sentence.text for c in pool[:3]]
+    checks = (
+        # "what about lyrica?": no article names it, whatever the earlier turn's sentences score
+        lambda: unlisted_thing(query.own, index),
+        # "does naltrexone help with meth cravings?": no article mentions meth
+        lambda: unlisted_substance(query.own, index),
+        # "is it approved in Canada?": no article says anything about Canada
+        lambda: unlisted_place(query.own, query.text, index),
+        # "is it better than acamprosate?" and no sentence compares the two
+        lambda: "no comparison" if uncompared(query.own, top) else "",
+        # "how many people were in the Minnesota study?" and no sentence gives a count
+        lambda: unstated_figure(query.own, top),
+    )
+    return next((why for check in checks if (why := check())), "")
 
 
 class Chooser:
@@ -118,16 +142,9 @@ class Chooser:
         if not decide:
             return Selection([], pool, 0.0, feats)
         conf = self.calibration.confidence(feats) if pool else 0.0
-        if conf and unlisted_thing(query.own, self.index):
-            conf = 0.0  # "what about lyrica?": no article names it, whatever the earlier turn's sentences score
-        if conf and unlisted_substance(query.own, self.index):
-            conf = 0.0  # "does naltrexone help with meth cravings?": no article mentions meth
-        if conf and unlisted_place(query.own, query.text, self.index):
-            conf = 0.0  # "is it approved in Canada?": no article says anything about Canada
-        if conf and uncompared(query.own, [c.sentence.text for c in pool[:3]]):
-            conf = 0.0  # "is it better than acamprosate?" and no sentence compares the two
-        if conf and unstated_figure(query.own, [c.sentence.text for c in pool[:3]]):
-            conf = 0.0  # "how many people were in the Minnesota study?" and no sentence gives a count
+        if conf and (why := not_covered(query, pool, self.index)):
+            log.debug("abstaining whatever the scores: %s", why)
+            conf = 0.0
         chosen = self.select(pool) if conf >= self.calibration.threshold else []
         return Selection(chosen, pool, conf, feats)
 
