@@ -35,6 +35,7 @@ from ..text import tokenize
 from .features import ASKS, FEATURES, Candidate, Query
 from .heads import LinearHead
 from .lay_terms import clinical_words
+from .mentions import COUNTRIES, OTHER_SUBSTANCES
 from .records import find_record
 
 # Every question-level signal the decision may use (a record may use a subset).
@@ -126,23 +127,13 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
     return thing if _names_nothing_known(thing, index) else ""
 
 
-# Substances and medicines people ask about beside naltrexone. A question naming one that no article
-# mentions ("does naltrexone help with meth cravings?", "can i take ibuprofen on ntx") asks what the
-# articles cannot say, however well its other words match. Domain vocabulary, not the articles' words:
-# a corpus that mentions one answers about it.
-_SUBSTANCES = re.compile(
-    r"\b(?:crystal meth|meth(?:amphetamine)?s?|cocaine|crack|amphetamines?|adderall|ritalin|mdma|ecstasy|molly"
-    r"|ketamine|kratom|weed|marijuana|cannabis|thc|cbd|nicotine|cigarettes?|cigs|vap(?:e|es|ing)|tobacco"
-    r"|gambl\w*|betting|casinos?|ibuprofen|advil|motrin|tylenol|acetaminophen|paracetamol|aspirin|naproxen"
-    r"|aleve|melatonin|benadryl|pregabalin|lyrica|semaglutide|ozempic|wegovy|topiramate|baclofen|lithium"
-    r"|trazodone|seroquel|quetiapine|ambien|zolpidem)\b",
-    re.IGNORECASE,
-)
-
-
+# Substances and medicines people ask about beside naltrexone (``mentions.OTHER_SUBSTANCES``). A question
+# naming one that no article mentions ("does naltrexone help with meth cravings?", "can i take ibuprofen
+# on ntx") asks what the articles cannot say, however well its other words match. Domain vocabulary, not
+# the articles' words: a corpus that mentions one answers about it.
 def unlisted_substance(own: str, index: LoadedIndex) -> str:
     """The first substance ``own`` names that no article mentions (nor its clinical word), else ""."""
-    return next((m.group(0) for m in _SUBSTANCES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+    return next((m.group(0) for m in OTHER_SUBSTANCES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
 
 
 # Whether a medicine is approved, sold or prescription-only, and what it costs, differs by country:
@@ -150,12 +141,7 @@ def unlisted_substance(own: str, index: LoadedIndex) -> str:
 # approval "in Germany, the United States and other European countries". A question about that, in a
 # country no article mentions, abstains. Countries named as where someone lives are left alone unless
 # the question is about availability ("I live in Canada, does it help cravings?" still answers).
-_COUNTRIES = re.compile(
-    r"\b(?:canada|uk|u\.k\.|britain|england|scotland|wales|ireland|australia|new zealand|mexico|india|france"
-    r"|spain|italy|netherlands|sweden|norway|denmark|finland|poland|russia|china|japan|brazil|south africa"
-    r"|philippines|thailand|germany|united states|usa)\b",
-    re.IGNORECASE,
-)
+# The countries are ``mentions.COUNTRIES``.
 _AVAILABILITY = re.compile(
     r"\b(?:approv\w*|licen[cs]\w*|availab\w*|prescri\w*|script|legal\w*|illegal|sold|sell\w*|buy|purchase"
     r"|over the counter|otc|pharmac\w*|cost\w*|price\w*|insurance|covered|bring|fly|get (?:it|ntx|naltrexone|the))\b",
@@ -167,7 +153,7 @@ def unlisted_place(own: str, text: str, index: LoadedIndex) -> str:
     """The country ``own`` names when no article mentions it and ``text`` (resolved) asks about availability."""
     if not _AVAILABILITY.search(text):
         return ""
-    return next((m.group(0) for m in _COUNTRIES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+    return next((m.group(0) for m in COUNTRIES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
 
 
 # "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question

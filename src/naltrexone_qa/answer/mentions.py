@@ -69,6 +69,24 @@ LEXICON: dict[str, dict[str, str]] = {
         "urine test": r"urine (?:test|sample|screen)s?|wee test|drug (?:test|screen)s?",
     },
 }
+# Beside the lexicon: things people ask about that are not naltrexone's subject matter, so no
+# follow-up resolves to them (``abstain.unlisted_substance`` and ``abstain.unlisted_place`` tell when a
+# question names one the articles never mention). Substances and medicines taken beside naltrexone:
+OTHER_SUBSTANCES = re.compile(
+    r"\b(?:crystal meth|meth(?:amphetamine)?s?|cocaine|crack|amphetamines?|adderall|ritalin|mdma|ecstasy|molly"
+    r"|ketamine|kratom|weed|marijuana|cannabis|thc|cbd|nicotine|cigarettes?|cigs|vap(?:e|es|ing)|tobacco"
+    r"|gambl\w*|betting|casinos?|ibuprofen|advil|motrin|tylenol|acetaminophen|paracetamol|aspirin|naproxen"
+    r"|aleve|melatonin|benadryl|pregabalin|lyrica|semaglutide|ozempic|wegovy|topiramate|baclofen|lithium"
+    r"|trazodone|seroquel|quetiapine|ambien|zolpidem)\b",
+    re.IGNORECASE,
+)
+# Countries, where approval, sale and price differ:
+COUNTRIES = re.compile(
+    r"\b(?:canada|uk|u\.k\.|britain|england|scotland|wales|ireland|australia|new zealand|mexico|india|france"
+    r"|spain|italy|netherlands|sweden|norway|denmark|finland|poland|russia|china|japan|brazil|south africa"
+    r"|philippines|thailand|germany|united states|usa)\b",
+    re.IGNORECASE,
+)
 # A pronoun or a noun phrase that stands for an earlier thing, written out in the searched text.
 PRONOUNS = re.compile(
     r"\b(?:(?:that|this|these|those|the) (?:combination|two(?: drugs| medications| meds)?|drugs?|medications?"
