@@ -16,6 +16,7 @@ from naltrexone_qa.disagree.base import Detector, Judgement
 from naltrexone_qa.disagree.learned import CombinedDetector, LearnedDetector
 from naltrexone_qa.disagree.rules import RuleDetector
 from naltrexone_qa.embed.hashing import HashEmbedder
+from naltrexone_qa.frontends.http.schemas import AnswerOut
 from naltrexone_qa.render import RENDERERS
 from naltrexone_qa.render.slack import escape
 from naltrexone_qa.types import Answer, AnswerSentence, Citation, Conflict
@@ -136,6 +137,8 @@ def _check_answerer(qa: Any) -> None:
             assert docs[c.doc_id].text[c.start : c.end] == c.text
         assert (ans.urgent == URGENT_HELP) == ("overdosed" in question)
         assert json.loads(json.dumps(ans.to_dict()))["citations"] == [c.to_dict() for c in ans.citations]
+        # The HTTP API's documented schema holds every field the answer has (lead_in, page, url, a_more ...).
+        assert AnswerOut.model_validate(ans.to_dict()).model_dump(exclude_unset=True) == ans.to_dict()
 
 
 def test_answerer_contract_fast(hash_qa):

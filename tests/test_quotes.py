@@ -6,6 +6,7 @@ import pytest
 
 from naltrexone_qa.answer.quotes import absorb_leads, cite, lead_in, points_back
 from naltrexone_qa.evaluation.qa import quote_problems
+from naltrexone_qa.frontends.http.schemas import CitationOut
 
 
 @pytest.mark.parametrize(
@@ -39,6 +40,7 @@ def test_the_quote_starts_at_the_sentence_pointed_to_and_stays_exact(hash_qa):
     assert c.text[c.lead_in :].lstrip().startswith("This is associated")
     assert c.to_dict()["lead_in"] == c.lead_in > 0
     assert quote_problems({"citations": [c.to_dict()]}, index.documents) == []
+    assert CitationOut.model_validate(c.to_dict()).model_dump(exclude_unset=True) == c.to_dict()  # HTTP schema
 
 
 def test_a_chain_of_pointing_sentences_goes_back_two_at_most(hash_qa):

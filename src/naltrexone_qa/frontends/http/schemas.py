@@ -23,6 +23,8 @@ class AskRequest(BaseModel):
 
 
 class CitationOut(BaseModel):
+    """A verbatim quote: ``source[start:end] == text``; page, url and lead_in appear only when set."""
+
     n: Optional[int]
     doc_id: str
     title: str
@@ -31,6 +33,11 @@ class CitationOut(BaseModel):
     end: int
     text: str
     score: float
+    page: Optional[int] = Field(default=None, description="The PDF page the quote starts on.")
+    url: Optional[str] = Field(default=None, description="The source's address, when known.")
+    lead_in: int = Field(
+        default=0, description="How many first characters of text are the sentence a 'This ...' sentence points to."
+    )
 
 
 class SentenceOut(BaseModel):
@@ -46,6 +53,8 @@ class ConflictOut(BaseModel):
     topic: str
     a: CitationOut
     b: CitationOut
+    a_more: list[CitationOut] = Field(default_factory=list, description="More sentences on side a.")
+    b_more: list[CitationOut] = Field(default_factory=list, description="More sentences on side b.")
 
 
 class AnswerOut(BaseModel):
