@@ -10,15 +10,20 @@ meets it); each kind here pairs a narrow question pattern with the form its answ
 of people, a year, a percentage, an amount in milligrams). When none of the best sentences holds
 that form, the articles do not give the figure and the question abstains.
 
-Durations are left out: "how long does the nausea last?" and "how long does it stay in your
-system?" bring up the same few sentences that state some duration ("at least one week", "a
-month"), so the form of a sentence cannot tell whether it gives the duration asked for.
+Durations are the one kind whose form is not enough: "how long does the nausea last?" and "how long
+does it stay in your system?" bring up the same few sentences that state some duration ("at least
+one week", "a month"). So a question asking how long a symptom or effect lasts or takes ("how long
+does the nausea last", "how many weeks before it helps anxiety") needs a sentence that states a
+duration and names that symptom; the others ("how long do I need to be off opioids?") are not
+checked, since their answers name what they time in other words.
 """
 
 from __future__ import annotations
 
 import re
 from typing import Sequence
+
+from .mentions import mentions
 
 _NUMBER = (
     r"(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|forty"
@@ -60,9 +65,30 @@ SPECIFICS: dict[str, tuple[re.Pattern[str], re.Pattern[str]]] = {
 }
 
 
+_ASKS_DURATION = re.compile(r"\bhow (?:long|soon)\b|\bhow many (?:hours|days|weeks|months|years)\b", re.IGNORECASE)
+_DURATION = re.compile(
+    rf"\b(?:{_NUMBER}|a few|an?)\s+(?:[\w-]+\s+)?(?:hours?|days?|weeks?|months?|years?)\b|\blong[- ]term\b"
+    r"|\bduration\b|\bimmediate\w*|\bindefinite\w*|\bwears? off\b|\blong[- ]acting\b",
+    re.IGNORECASE,
+)
+# Conditions a duration question times as symptoms or effects; the others name what is treated
+# ("how long before ldn helps the spasms from ms" is answered by "reduction in spasticity after six months").
+_NOT_TIMED = frozenset(
+    {"alcoholism", "opioid addiction", "addiction", "liver", "overdose", "pregnancy", "multiple sclerosis"}
+    | {"fibromyalgia", "seizures", "nerve pain"}
+)
+
+
+def _symptoms(text: str) -> set[str]:
+    return {m.name for m in mentions(text) if m.kind == "condition" and m.name not in _NOT_TIMED}
+
+
 def unstated_figure(own: str, texts: Sequence[str]) -> str:
     """The kind of figure ``own`` asks for that none of ``texts`` (the best sentences) states, else ""."""
     for kind, (asks, holds) in SPECIFICS.items():
         if asks.search(own) and not any(holds.search(t) for t in texts):
             return kind
+    timed = _symptoms(own) if _ASKS_DURATION.search(own) else set()
+    if timed and not any(_DURATION.search(t) and timed & _symptoms(t) for t in texts):
+        return "duration"
     return ""
