@@ -86,6 +86,11 @@ def _names_nothing_known(phrase: str, index: LoadedIndex) -> bool:
     return bool(terms) and not bridged and len(unknown) == len(terms)
 
 
+def _first_unknown(vocabulary: re.Pattern[str], own: str, index: LoadedIndex) -> str:
+    """The first phrase of ``vocabulary`` in ``own`` that no article uses and no consumer word bridges, else ""."""
+    return next((m.group(0) for m in vocabulary.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+
+
 def unknown_share(own: str, index: LoadedIndex) -> float:
     """Share of the user's own content words that no article uses, consumer words mapped first."""
     terms, unknown, bridged = _unknown_terms(own, index)
@@ -133,7 +138,7 @@ def unlisted_thing(own: str, index: LoadedIndex) -> str:
 # the articles' words: a corpus that mentions one answers about it.
 def unlisted_substance(own: str, index: LoadedIndex) -> str:
     """The first substance ``own`` names that no article mentions (nor its clinical word), else ""."""
-    return next((m.group(0) for m in OTHER_SUBSTANCES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+    return _first_unknown(OTHER_SUBSTANCES, own, index)
 
 
 # Whether a medicine is approved, sold or prescription-only, and what it costs, differs by country:
@@ -153,7 +158,7 @@ def unlisted_place(own: str, text: str, index: LoadedIndex) -> str:
     """The country ``own`` names when no article mentions it and ``text`` (resolved) asks about availability."""
     if not _AVAILABILITY.search(text):
         return ""
-    return next((m.group(0) for m in COUNTRIES.finditer(own) if _names_nothing_known(m.group(0), index)), "")
+    return _first_unknown(COUNTRIES, own, index)
 
 
 # "is naltrexone better than acamprosate?", "which works better, the methadone or this?": a question
