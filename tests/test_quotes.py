@@ -17,6 +17,8 @@ from naltrexone_qa.frontends.http.schemas import CitationOut
         ("They bind to these receptors and abruptly displace the opiates.", True),
         ("That’s why it’s vital to talk with your healthcare provider.", True),
         ("It reduces alcohol cravings in both abstinent and nonabstinent patients.", False),
+        ("Because of this hepatotoxic effect, administration of naltrexone is contraindicated.", True),
+        ("Given that patients may be prescribed both, a question arises.", False),
         ("Thisbe is not a word here.", False),
         ("Naltrexone is an opioid antagonist.", False),
     ],

@@ -24,7 +24,7 @@ from ..types import Citation, Sentence
 # "It" is left out: in these articles it is nearly always the medicine the question names.
 _POINTS_BACK = re.compile(
     r"^(?:(?:however|but|and|so|also|therefore|thus|yet|in addition|additionally|moreover|furthermore|"
-    r"as a result)\s*,?\s+)?(?:this|these|that|those|such|they)\b",
+    r"as a result)\s*,?\s+)?(?:(?:because of|due to|despite)\s+)?(?:this|these|that|those|such|they)\b",
     re.IGNORECASE,
 )
 MAX_LEAD = 2
