@@ -160,3 +160,25 @@ def test_cli_malformed_dataset_exits_2(tmp_path: Path) -> None:
     r = CliRunner().invoke(bench, ["beir", str(tmp_path / "broken"), "--mode", "bm25"])
     assert r.exit_code == 2
     assert "missing corpus.jsonl" in r.output
+
+
+class ReversedScorer:
+    """A stand-in relevance scorer that prefers the shortest document, to see the re-ordering happen."""
+
+    name = "shortest-first"
+
+    def score(self, question: str, sentences: list[str]) -> np.ndarray:
+        return -np.array([len(s) for s in sentences], dtype=np.float64)
+
+
+def test_hybrid_rerank_reorders_only_the_top(dataset: Path, tmp_path: Path) -> None:
+    ds = load_beir(dataset)
+    res = run_beir(ds, SETTINGS, ["bm25", "dense", "hybrid"], embedder=HashEmbedder(), cache_dir=tmp_path)
+    both = run_beir(
+        ds, SETTINGS, ["hybrid"], embedder=HashEmbedder(), cache_dir=tmp_path, reranker=ReversedScorer(), rerank_depth=2
+    )
+    assert set(both["modes"]) == {"hybrid", "hybrid+rerank"}
+    assert both["modes"]["hybrid"] == {**res["modes"]["hybrid"], "seconds": both["modes"]["hybrid"]["seconds"]}
+    # a scorer preferring short texts moves judged documents down, within the top 2 only
+    assert both["modes"]["hybrid+rerank"]["ndcg@10"] < both["modes"]["hybrid"]["ndcg@10"]
+    assert both["modes"]["hybrid+rerank"]["recall@100"] == 1.0

@@ -108,3 +108,18 @@ def test_bench_commands_fail_cleanly_on_missing_data(tmp_path):
         assert res.exit_code == 2 and "not found" in res.output, res.output
         assert "Traceback" not in res.output
     assert json.loads(json.dumps({"ok": True}))
+
+
+def test_bench_wikiqa_reads_the_named_adapter_and_names_what_is_wrong_with_it(tmp_path):
+    """``--reranker DIR`` measures another adapter; a folder without one is a clear error, not a traceback."""
+    (tmp_path / "wiki").mkdir()
+    data = write_wikiqa(tmp_path / "wiki")
+    empty = tmp_path / "adapter"
+    empty.mkdir()
+    args = ["bench", "wikiqa", str(data), "--model", "hash:64", "--json"]
+    res = CliRunner().invoke(cli, [*args, "--reranker", str(empty)])
+    assert res.exit_code != 0 and "reranker.json" in res.output and "Traceback" not in res.output, res.output
+    res = CliRunner().invoke(cli, [*args, "--no-rerank"])
+    assert res.exit_code == 0, res.output
+    scorers = json.loads(res.output[res.output.index("{") :])["scorers"]
+    assert {"bm25", "lex", "dense"} <= set(scorers) and "rerank" not in scorers

@@ -151,11 +151,14 @@ def run_beir(
     depth: int = 1000,
     limit_queries: Optional[int] = None,
     progress: Optional[Callable[[str], None]] = None,
+    reranker: Any = None,
+    rerank_depth: int = 20,
 ) -> dict[str, Any]:
     """Run each mode over the judged queries and return nDCG@10, Recall@100, MRR@10 per mode.
 
     The same building blocks as the pipeline (BM25, the vector store, fusion,
-    with the pipeline's settings) run here over whole documents.
+    with the pipeline's settings) run here over whole documents. With ``reranker``
+    (the learned relevance scorer), "hybrid+rerank" re-orders hybrid's top ``rerank_depth``.
     """
     from ..retrieve.bm25 import BM25Index
     from ..retrieve.fusion import fuse
@@ -204,6 +207,13 @@ def run_beir(
         lists["hybrid"] = [f[:depth] for f in fused]
         timings["hybrid"] = time.perf_counter() - t + timings["bm25"] + timings["dense"]
 
+    if reranker is not None and "hybrid" in lists:
+        t = time.perf_counter()
+        say(f"hybrid+rerank: {reranker.name} re-orders the top {rerank_depth} of each query")
+        hybrid = zip(qtexts, lists["hybrid"], strict=True)
+        lists["hybrid+rerank"] = [_reordered(reranker, q, pairs, ds.doc_texts, rerank_depth) for q, pairs in hybrid]
+        timings["hybrid+rerank"] = time.perf_counter() - t + timings["hybrid"]
+        modes = [*modes, "hybrid+rerank"]
     results: dict[str, dict[str, float]] = {}
     for m in modes:
         run = {q: _ranked_ids(pairs, ds.doc_ids) for q, pairs in zip(qids, lists[m], strict=False)}
@@ -227,6 +237,16 @@ def run_beir(
         "published": PUBLISHED.get(ds.name.lower(), {}),
         "hybrid_target_ndcg@10": HYBRID_TARGET,
     }
+
+
+def _reordered(
+    reranker: Any, query: str, pairs: list[tuple[int, float]], texts: Sequence[str], depth: int
+) -> list[tuple[int, float]]:
+    """``pairs`` with its first ``depth`` re-ordered by the reranker's score (which replaces theirs)."""
+    head = pairs[:depth]
+    scores = np.asarray(reranker.score(query, [texts[i] for i, _ in head]), dtype=np.float64)
+    order = np.argsort(-scores, kind="stable")
+    return [(head[j][0], float(scores[j])) for j in order] + list(pairs[depth:])
 
 
 def _embedder(settings: Settings) -> Embedder:

@@ -53,6 +53,21 @@ def bench() -> None:
     help="Vector store; with milvus, BM25, dense search and RRF all run inside Milvus [default: faiss].",
 )
 @click.option("--milvus-uri", default=None, metavar="URI", help="Milvus Lite file or server URI for --store milvus.")
+@click.option(
+    "--rerank-depth",
+    type=click.IntRange(0),
+    default=0,
+    show_default=True,
+    help="Also score hybrid+rerank: the learned relevance scorer re-orders this many hybrid results (0: off).",
+)
+@click.option(
+    "--reranker",
+    "reranker_dir",
+    default=None,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    metavar="DIR",
+    help="With --rerank-depth: an adapter folder instead of the shipped one (from `train reranker --out`).",
+)
 @model_option
 def bench_beir(
     dataset_dir: str,
@@ -66,6 +81,8 @@ def bench_beir(
     cache_dir: Optional[str],
     store: Optional[str],
     milvus_uri: Optional[str],
+    rerank_depth: int,
+    reranker_dir: Optional[Path],
     model: Optional[str],
 ) -> None:
     """Run BM25, dense and hybrid retrieval on a BEIR-format dataset; report nDCG@10 and Recall@100.
@@ -83,7 +100,7 @@ def bench_beir(
         from ...embed.base import get_embedder
         from ...evaluation.beir import load_beir, run_beir
 
-        settings = make_settings(model=model, store=store, milvus_uri=milvus_uri)
+        settings = make_settings(model=model, store=store, milvus_uri=milvus_uri, reranker_dir=reranker_dir)
         changes: dict[str, Any] = {}
         if fusion:
             changes["fusion"] = fusion
@@ -94,6 +111,11 @@ def bench_beir(
         settings = settings.with_retrieval(**changes)
         ds = load_beir(Path(dataset_dir), split=split)
         embedder = get_embedder(settings) if mode != "bm25" else None
+        reranker = None
+        if rerank_depth and "hybrid" in modes:
+            from ...answer.rerank import load_scorer, shipped_adapter_dir
+
+            reranker = load_scorer(settings.answer.reranker_dir or shipped_adapter_dir(), device=settings.device)
         return run_beir(
             ds,
             settings,
@@ -102,6 +124,8 @@ def bench_beir(
             cache_dir=Path(cache_dir) if cache_dir else settings.cache_dir / "beir",
             limit_queries=limit_queries,
             progress=lambda msg: click.echo(msg, err=True),
+            reranker=reranker,
+            rerank_depth=rerank_depth,
         )
 
     result = run_guarded(go)

@@ -11,19 +11,20 @@ from typing import Any, Optional
 
 import click
 
-from .common import make_settings, model_option, run_guarded
+from .common import make_settings, model_option, run_guarded, scorer_options
 
 
-def _reranker(no_rerank: bool) -> Any:
-    """The shipped reranker, or None when asked not to use it or when none is shipped."""
+def _reranker(no_rerank: bool, settings: Any) -> Any:
+    """The configured relevance scorer, of either kind (None when left out or when none is there)."""
     if no_rerank:
         return None
-    from ...answer.rerank import CrossEncoderReranker, shipped_adapter_dir
+    from ...answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
 
-    if not (shipped_adapter_dir() / "reranker.json").is_file():
+    folder = settings.answer.reranker_dir
+    if not reranker_available(folder):
         click.echo("No reranker adapter shipped; scoring without it.", err=True)
         return None
-    return CrossEncoderReranker()
+    return load_scorer(folder or shipped_adapter_dir(), device=settings.device)
 
 
 @click.command("wikiqa")
@@ -31,8 +32,17 @@ def _reranker(no_rerank: bool) -> Any:
 @click.option("--json", "as_json", is_flag=True, help="Print the result as JSON.")
 @click.option("--split", default="test", show_default=True, help="Which WikiQA-<split>.tsv to score.")
 @click.option("--no-rerank", is_flag=True, help="Leave the learned reranker out.")
+@scorer_options
 @model_option
-def bench_wikiqa(dataset_dir: str, as_json: bool, split: str, no_rerank: bool, model: Optional[str]) -> None:
+def bench_wikiqa(
+    dataset_dir: str,
+    as_json: bool,
+    split: str,
+    no_rerank: bool,
+    model: Optional[str],
+    fitted: Optional[Path],
+    reranker_dir: Optional[Path],
+) -> None:
     """Answer-sentence selection on WikiQA (questions with an answer): MAP and MRR per scorer.
 
     WikiQA is for measuring only (its licence allows research use, not training shipped weights).
@@ -46,11 +56,11 @@ def bench_wikiqa(dataset_dir: str, as_json: bool, split: str, no_rerank: bool, m
 
         questions = load_wikiqa(Path(dataset_dir), split)
         click.echo(f"WikiQA {split}: {len(questions)} questions with an answer; scoring...", err=True)
-        settings = make_settings(model=model)
+        settings = make_settings(model=model, fitted=fitted, reranker_dir=reranker_dir)
         embedder = get_embedder(settings)
         pair = load_head(RELEVANCE, None, settings.model, embedder.dim, needed=False)
-        scorers = signal_scorers(questions, embedder, _reranker(no_rerank), pair)
-        ranker = Ranker.load(None, "no-rerank" if no_rerank else "")
+        scorers = signal_scorers(questions, embedder, _reranker(no_rerank, settings), pair)
+        ranker = Ranker.load(settings.answer.fitted, "no-rerank" if no_rerank else "")
         shipped = {k: v for k, v in ranker.weights.items() if k in ("dense", "lex", "rerank", "pair")}
         combos = {f"shipped ranker ({'+'.join(shipped)} weights)": shipped} if shipped else {}
         return run_wikiqa(questions, scorers, combos)
@@ -117,7 +127,7 @@ def bench_liveqa(
         dvec = embed_cached(data.doc_texts, embedder, cdir, "answers", progress=eta_reporter(len(data.doc_texts), say))
         store = build_store(settings.store, list(range(len(dvec))), dvec, settings.retrieval)
         r = settings.retrieval
-        reranker = _reranker(no_rerank)
+        reranker = _reranker(no_rerank, settings)
 
         def bm25_rank(qs: list[str]) -> list[list[int]]:
             return [[i for i, _ in bm25.search(q, 100)] for q in qs]

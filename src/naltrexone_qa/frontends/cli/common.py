@@ -82,8 +82,8 @@ def detector_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
-def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """The corpus, index, model, store and detector options (also settable by environment); the answerer's files."""
+def scorer_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--fitted`` and ``--reranker``: the answerer's trained files, for commands that answer and for benchmarks."""
     f = click.option(
         "--fitted",
         default=None,
@@ -91,7 +91,7 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="DIR",
         help="Fitted ranker and abstention records to use instead of the shipped ones (from `calibrate --out`).",
     )(f)
-    f = click.option(
+    return click.option(
         "--reranker",
         "reranker_dir",
         default=None,
@@ -99,6 +99,11 @@ def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="DIR",
         help="Reranker adapter folder to use instead of the shipped one (from `train reranker --out`).",
     )(f)
+
+
+def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """The corpus, index, model, store and detector options (also settable by environment); the answerer's files."""
+    f = scorer_options(f)
     f = click.option(
         "--no-rerank",
         "rerank",
