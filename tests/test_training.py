@@ -147,10 +147,10 @@ def test_resumed_training_ends_with_the_same_weights(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_the_shipped_reranker_scores_a_question_longer_than_its_window() -> None:
-    """A 2,000-character question (the default limit) must not break the cross-encoder's truncation."""
-    from naltrexone_qa.answer.rerank import CrossEncoderReranker
+    """A 2,000-character question (the default limit) must not break the scorer's truncation."""
+    from naltrexone_qa.answer.rerank import load_scorer, shipped_adapter_dir
 
-    scorer = CrossEncoderReranker()
+    scorer = load_scorer(shipped_adapter_dir())
     long_question = "Can I take naltrexone while I still drink a little every evening? " * 30
     scores = scorer.score(long_question[:2000], ["Naltrexone reduces cravings for alcohol.", "The sky is blue."])
     assert scores.shape == (2,) and np.isfinite(scores).all()
@@ -175,3 +175,28 @@ def test_training_takes_a_question_longer_than_its_window(tmp_path: Path) -> Non
     cfg = TrainConfig(kind="ce", epochs=1, batch=2, max_negs=1, lora_r=2, ckpt_every=10, threads=1, max_length=32)
     _model, record = train(corpus, [], cfg, base, tmp_path / "out")
     assert record["steps"] == 1
+
+
+@pytest.mark.slow
+def test_a_bi_encoder_adapter_scores_the_same_from_its_cache(tmp_path: Path) -> None:
+    """One step of bi-encoder training, written and loaded like the shipped adapter; kept sentence vectors change
+    no score, and a sentence's score does not depend on the others it is scored with."""
+    from naltrexone_qa.answer.rerank import BiEncoderScorer, load_scorer
+    from naltrexone_qa.embed.sentence_transformers import resolve_model_path
+    from naltrexone_qa.training.loop import train
+    from naltrexone_qa.training.relevance import write_adapter
+
+    blocks = "Naltrexone blocks opioid receptors."
+    corpus = [Group("what does it block?", (blocks,), ("The sky is blue.",), "corpus")] * 2
+    cfg = TrainConfig(kind="bi", epochs=1, batch=2, max_negs=1, lora_r=2, ckpt_every=10, threads=1, max_length=32)
+    model, record = train(corpus, [], cfg, resolve_model_path("all-MiniLM-L6-v2"), tmp_path)
+    meta = write_adapter(model, cfg, record, tmp_path)
+    assert meta["kind"] == "bi" and meta["quantize"] is False
+    scorer = load_scorer(tmp_path)
+    assert isinstance(scorer, BiEncoderScorer)
+    texts = ["Naltrexone blocks opioid receptors.", "The sky is blue.", "Naltrexone blocks opioid receptors."]
+    first = scorer.score("what does naltrexone block?", texts)
+    again = scorer.score("what does naltrexone block?", texts)
+    alone = BiEncoderScorer(tmp_path).score("what does naltrexone block?", texts[1:2])
+    assert first.shape == (3,) and first[0] == first[2] > first[1]
+    assert np.array_equal(first, again) and alone[0] == first[1]

@@ -42,10 +42,16 @@ def render_model_card(meta: dict[str, Any]) -> str:
         "## Training data",
         "",
         *[f"- {k}: {v}" for k, v in meta.get("data", {}).items()],
+        "- base weights: all-MiniLM-L6-v2 (Apache-2.0), not changed; the adapter is added on top at load time",
         "",
         f"Groups per epoch: {json.dumps(tr.get('groups_per_epoch', {}))}. Each group is a question, one",
         "answering sentence and its hard negatives (the pipeline's other candidates for corpus questions,",
         "the rest of the paragraph for SQuAD, other question types' answers about the same focus for MedQuAD).",
+        *(
+            [f"The bi-encoder's loss also counts the batch's other sentences as negatives (scale {cfg.get('scale')})."]
+            if meta.get("kind") == "bi"
+            else []
+        ),
         "WikiQA, HealthVer, LiveQA-Med, evals/dev.jsonl and evals/test.jsonl are not trained on.",
         "",
         "## Training",
@@ -53,6 +59,7 @@ def render_model_card(meta: dict[str, Any]) -> str:
         f"- seed {cfg.get('seed')}, {cfg.get('epochs')} epochs, {tr.get('steps')} steps of {cfg.get('batch')} groups,",
         f"  learning rate {cfg.get('lr')}, max length {cfg.get('max_length')} tokens, {cfg.get('threads')} threads",
         f"- trainable parameters: {tr.get('trainable_parameters')}; final loss {tr.get('final_loss')}",
+        f"- {round((tr.get('seconds_this_session') or 0) / 60)} minutes of training on this run's machine",
         "- reproduce: `naltrexone-qa train reranker --out DIR` (same checkout, same seed)",
         "",
         "## Metrics",

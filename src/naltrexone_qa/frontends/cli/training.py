@@ -37,7 +37,9 @@ def train() -> None:
     type=click.Path(file_okay=False),
     help=f"Folder of squad-v1.1/ and medquad/ (and wikiqa/ for the model card's figures) [env {BENCHMARKS_ENV}].",
 )
-@click.option("--kind", type=click.Choice(["ce", "bi"]), default="ce", show_default=True, help="Cross- or bi-encoder.")
+@click.option(
+    "--kind", type=click.Choice(["ce", "bi"]), default="bi", show_default=True, help="Bi- (shipped) or cross-encoder."
+)
 @click.option("--seed", type=int, default=13, show_default=True)
 @click.option("--epochs", type=click.IntRange(1, 20), default=2, show_default=True)
 @click.option("--threads", type=click.IntRange(1, 64), default=2, show_default=True)
