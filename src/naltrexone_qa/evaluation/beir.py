@@ -211,7 +211,7 @@ def run_beir(
         t = time.perf_counter()
         say(f"hybrid+rerank: {reranker.name} re-orders the top {rerank_depth} of each query")
         hybrid = zip(qtexts, lists["hybrid"], strict=True)
-        lists["hybrid+rerank"] = [_reordered(reranker, q, pairs, ds.doc_texts, rerank_depth) for q, pairs in hybrid]
+        lists["hybrid+rerank"] = [reorder_top(reranker, q, pairs, ds.doc_texts, rerank_depth) for q, pairs in hybrid]
         timings["hybrid+rerank"] = time.perf_counter() - t + timings["hybrid"]
         modes = [*modes, "hybrid+rerank"]
     results: dict[str, dict[str, float]] = {}
@@ -239,7 +239,7 @@ def run_beir(
     }
 
 
-def _reordered(
+def reorder_top(
     reranker: Any, query: str, pairs: list[tuple[int, float]], texts: Sequence[str], depth: int
 ) -> list[tuple[int, float]]:
     """``pairs`` with its first ``depth`` re-ordered by the reranker's score (which replaces theirs)."""

@@ -13,7 +13,7 @@ from typing import Any, Optional
 
 import click
 
-from .common import fail, make_settings, model_option, run_guarded
+from .common import fail, make_settings, model_option, reranker_option, run_guarded
 
 
 @click.group("bench")
@@ -60,14 +60,7 @@ def bench() -> None:
     show_default=True,
     help="Also score hybrid+rerank: the learned relevance scorer re-orders this many hybrid results (0: off).",
 )
-@click.option(
-    "--reranker",
-    "reranker_dir",
-    default=None,
-    type=click.Path(exists=True, file_okay=False, path_type=Path),
-    metavar="DIR",
-    help="With --rerank-depth: an adapter folder instead of the shipped one (from `train reranker --out`).",
-)
+@reranker_option
 @model_option
 def bench_beir(
     dataset_dir: str,

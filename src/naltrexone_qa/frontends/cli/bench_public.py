@@ -107,10 +107,8 @@ def bench_liveqa(
     """
 
     def go() -> dict[str, Any]:
-        import numpy as np
-
         from ...embed.base import get_embedder
-        from ...evaluation.beir import embed_cached, eta_reporter
+        from ...evaluation.beir import embed_cached, eta_reporter, reorder_top
         from ...evaluation.liveqa import load_liveqa, run_liveqa
         from ...retrieve.bm25 import BM25Index
         from ...retrieve.fusion import fuse
@@ -142,12 +140,10 @@ def bench_liveqa(
             ]
 
         def rerank(qs: list[str]) -> list[list[int]]:
-            out = []
-            for q, lst in zip(qs, hybrid_lists(qs), strict=True):
-                head = [i for i, _ in lst[:rerank_depth]]
-                order = np.argsort(-reranker.score(q, [data.doc_texts[i] for i in head]), kind="stable")
-                out.append([head[j] for j in order] + [i for i, _ in lst[rerank_depth:]])
-            return out
+            return [
+                [i for i, _ in reorder_top(reranker, q, lst, data.doc_texts, rerank_depth)]
+                for q, lst in zip(qs, hybrid_lists(qs), strict=True)
+            ]
 
         rankers = {
             "bm25": bm25_rank,

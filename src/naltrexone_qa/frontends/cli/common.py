@@ -82,6 +82,18 @@ def detector_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def reranker_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """``--reranker DIR``: another relevance adapter than the shipped one."""
+    return click.option(
+        "--reranker",
+        "reranker_dir",
+        default=None,
+        type=click.Path(exists=True, file_okay=False, path_type=Path),
+        metavar="DIR",
+        help="Reranker adapter folder to use instead of the shipped one (from `train reranker --out`).",
+    )(f)
+
+
 def scorer_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--fitted`` and ``--reranker``: the answerer's trained files, for commands that answer and for benchmarks."""
     f = click.option(
@@ -91,14 +103,7 @@ def scorer_options(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="DIR",
         help="Fitted ranker and abstention records to use instead of the shipped ones (from `calibrate --out`).",
     )(f)
-    return click.option(
-        "--reranker",
-        "reranker_dir",
-        default=None,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        metavar="DIR",
-        help="Reranker adapter folder to use instead of the shipped one (from `train reranker --out`).",
-    )(f)
+    return reranker_option(f)
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
