@@ -84,26 +84,16 @@ def detector_option(f: Callable[..., Any]) -> Callable[..., Any]:
 
 def reranker_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--reranker DIR``: another relevance adapter than the shipped one."""
-    return click.option(
-        "--reranker",
-        "reranker_dir",
-        default=None,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        metavar="DIR",
-        help="Reranker adapter folder to use instead of the shipped one (from `train reranker --out`).",
-    )(f)
+    folder = click.Path(exists=True, file_okay=False, path_type=Path)
+    text = "Reranker adapter folder to use instead of the shipped one (from `train reranker --out`)."
+    return click.option("--reranker", "reranker_dir", default=None, type=folder, metavar="DIR", help=text)(f)
 
 
 def scorer_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """``--fitted`` and ``--reranker``: the answerer's trained files, for commands that answer and for benchmarks."""
-    f = click.option(
-        "--fitted",
-        default=None,
-        type=click.Path(exists=True, file_okay=False, path_type=Path),
-        metavar="DIR",
-        help="Fitted ranker and abstention records to use instead of the shipped ones (from `calibrate --out`).",
-    )(f)
-    return reranker_option(f)
+    folder = click.Path(exists=True, file_okay=False, path_type=Path)
+    text = "Fitted ranker and abstention records to use instead of the shipped ones (from `calibrate --out`)."
+    return reranker_option(click.option("--fitted", default=None, type=folder, metavar="DIR", help=text)(f))
 
 
 def common_options(f: Callable[..., Any]) -> Callable[..., Any]:
