@@ -25,7 +25,7 @@ from .answer.heads import ANSWERABILITY, RELEVANCE, load_head
 from .answer.lay_terms import expand, leaning_vector
 from .answer.quotes import absorb_leads, cite, spanned
 from .answer.ranker import Ranker
-from .answer.rerank import Reranker, load_scorer, reranker_available, shipped_adapter_dir
+from .answer.rerank import Reranker, load_scorer, reranker_available
 from .answer.safety import ABSTAIN, NOTICE, urgent_line
 from .answer.select import Chooser, Selection
 from .answer.spelling import Speller
@@ -93,7 +93,7 @@ class QA:
         ranker = Ranker.load(a.fitted, variant)
         reranker: Optional[Reranker] = None
         if ranker.uses_rerank and use_rerank:
-            reranker = load_scorer(a.reranker_dir or shipped_adapter_dir(), device=s.device)
+            reranker = load_scorer(a.reranker_dir, device=s.device)
         calibration = Calibration.load(a.fitted, variant)
         dim = index.sentence_vectors.dim
         head = load_head(ANSWERABILITY, a.fitted, s.model, dim, needed=bool(calibration.coef.get("prior")))

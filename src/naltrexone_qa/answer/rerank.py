@@ -220,9 +220,10 @@ class BiEncoderScorer:
         return np.array([float(have[t] @ qv) for t in sentences], dtype=np.float64)
 
 
-def load_scorer(folder: Path, device: str = "cpu") -> Reranker:
-    """The scorer an adapter folder holds, by the ``kind`` in its record (cross-encoder unless it says bi)."""
-    kind = check_adapter(Path(folder)).get("kind", "ce")
-    if kind == "bi":
-        return BiEncoderScorer(Path(folder), device=device)
-    return CrossEncoderReranker(Path(folder), device=device)
+def load_scorer(folder: Optional[Path] = None, device: str = "cpu") -> Reranker:
+    """The scorer an adapter folder (the shipped one when None) holds, by the ``kind`` in its record
+    (cross-encoder unless it says bi)."""
+    path = Path(folder) if folder else shipped_adapter_dir()
+    if check_adapter(path).get("kind", "ce") == "bi":
+        return BiEncoderScorer(path, device=device)
+    return CrossEncoderReranker(path, device=device)

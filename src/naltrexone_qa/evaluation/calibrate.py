@@ -20,7 +20,7 @@ from ..answer.abstain import Calibration
 from ..answer.bank import BANK_FILE, load_bank, write_bank
 from ..answer.heads import ANSWERABILITY, RELEVANCE, load_head
 from ..answer.ranker import Ranker
-from ..answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
+from ..answer.rerank import load_scorer, reranker_available
 from ..errors import DataError
 from ..jsonl import read_jsonl
 from ..pipeline import QA
@@ -191,7 +191,7 @@ def reading_all(qa: QA) -> QA:
     a = qa.settings.answer
     scorer = qa.chooser.reranker
     if scorer is None and a.rerank and reranker_available(a.reranker_dir):
-        scorer = load_scorer(a.reranker_dir or shipped_adapter_dir())
+        scorer = load_scorer(a.reranker_dir)
     if scorer is None:
         return qa
     out = QA(qa.index, qa.embedder, replace(qa.settings, answer=replace(a, rerank_top=10_000)))

@@ -106,9 +106,9 @@ def bench_beir(
         embedder = get_embedder(settings) if mode != "bm25" else None
         reranker = None
         if rerank_depth and "hybrid" in modes:
-            from ...answer.rerank import load_scorer, shipped_adapter_dir
+            from ...answer.rerank import load_scorer
 
-            reranker = load_scorer(settings.answer.reranker_dir or shipped_adapter_dir(), device=settings.device)
+            reranker = load_scorer(settings.answer.reranker_dir, device=settings.device)
         return run_beir(
             ds,
             settings,

@@ -18,13 +18,13 @@ def _reranker(no_rerank: bool, settings: Any) -> Any:
     """The configured relevance scorer, of either kind (None when left out or when none is there)."""
     if no_rerank:
         return None
-    from ...answer.rerank import load_scorer, reranker_available, shipped_adapter_dir
+    from ...answer.rerank import load_scorer, reranker_available
 
     folder = settings.answer.reranker_dir
     if not reranker_available(folder):
         click.echo("No reranker adapter shipped; scoring without it.", err=True)
         return None
-    return load_scorer(folder or shipped_adapter_dir(), device=settings.device)
+    return load_scorer(folder, device=settings.device)
 
 
 @click.command("wikiqa")
